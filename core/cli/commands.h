@@ -1,0 +1,9 @@
+// The CLI's subcommands. Each returns the process exit code and throws
+// quantlab::Error for bad input (main turns that into exit code 2).
+#pragma once
+
+namespace quantlab::cli {
+
+int bits_command(int argc, char** argv);
+
+}  // namespace quantlab::cli

@@ -1,0 +1,24 @@
+// quantlab/error.h — the exception types the core throws.
+//
+// Bad input is reported by throwing one of these; the wasm bindings turn them
+// into JS `Error`s in one place and the CLI maps them to exit code 2.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace quantlab {
+
+/// @brief Base of every error the core reports about its input.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// @brief An argument is out of range, malformed or not supported.
+class InvalidArgument : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace quantlab
