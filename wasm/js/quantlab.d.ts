@@ -115,6 +115,9 @@ export interface Quantlab {
 
   /** The float format names, widest first. */
   floatFormats(): FloatFormat[];
+
+  /** Bytes of the instance's WebAssembly heap currently allocated; useful to check that objects are `.delete()`d. */
+  memoryInUse(): number;
 }
 
 /**

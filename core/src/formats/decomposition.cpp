@@ -452,6 +452,14 @@ double parse_number(const std::string& text) {
   return v;
 }
 
+std::uint32_t parse_pattern(const FormatSpec& s, const std::string& bits) {
+  if (bits.size() != static_cast<std::size_t>(s.total_bits) || bits.find_first_not_of("01") != std::string::npos) {
+    throw InvalidArgument("'" + bits + "' is not a pattern of " + s.name + ": expected exactly " +
+                          std::to_string(s.total_bits) + " characters 0 or 1");
+  }
+  return static_cast<std::uint32_t>(std::stoul(bits, nullptr, 2));
+}
+
 Decomposition describe_value(const FormatSpec& s, double value, Overflow overflow) {
   const std::uint32_t pattern = encode(s, value, overflow);
   Decomposition d = fields_of(s, pattern, value);

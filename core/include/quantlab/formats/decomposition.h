@@ -48,6 +48,10 @@ Decomposition describe_value(const FormatSpec& spec, double value,
 /// decode it instead of encoding. Throws InvalidArgument for bits above total_bits.
 Decomposition describe_pattern(const FormatSpec& spec, std::uint32_t pattern);
 
+/// @brief Reads a pattern written as bits, most significant first ("0100..."),
+/// exactly total_bits long. Anything else throws InvalidArgument.
+std::uint32_t parse_pattern(const FormatSpec& spec, const std::string& bits);
+
 /// @brief Shortest decimal text that reads back as the same double ("85.125",
 /// "0.1", "1e-45", "inf", "-inf", "nan").
 std::string shortest_decimal(double v);

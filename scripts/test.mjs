@@ -1,0 +1,57 @@
+// npm test: install what is missing, build everything, run every suite:
+// GoogleTest natively, under ASan+UBSan and as wasm under Node; node --test on
+// the package (including an install of the packed tarball); Chromium tests of
+// the page. Ends with one summary line.
+import { ensureDeps } from './lib/deps.mjs';
+import { cmakeBuild, ctest } from './lib/cmake.mjs';
+import { assemblePackage } from './lib/package.mjs';
+import { run, fail } from './lib/run.mjs';
+
+function nodeTest(dir) {
+  const r = run(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', `${dir}/`], {
+    capture: true,
+    allowFailure: true,
+  });
+  const pass = Number(/ℹ pass (\d+)/.exec(r.stdout)?.[1] ?? 0);
+  const failed = Number(/ℹ fail (\d+)/.exec(r.stdout)?.[1] ?? 0);
+  return { passed: pass, failed: r.status === 0 ? failed : Math.max(failed, 1) };
+}
+
+const SUITES = [
+  ['native GoogleTest', () => (cmakeBuild('native'), ctest('native'))],
+  ['ASan+UBSan GoogleTest', () => (cmakeBuild('sanitize'), ctest('sanitize'))],
+  ['wasm GoogleTest (Node)', () => (cmakeBuild('wasm'), ctest('wasm'))],
+  ['package (node --test)', () => (assemblePackage(), nodeTest('tests/js'))],
+  [
+    'page in Chromium (playwright-core)',
+    () => (run('node_modules/.bin/vite', ['build', '--config', 'web/vite.config.js', '--logLevel', 'warn']), nodeTest('tests/e2e')),
+  ],
+];
+
+const only = process.argv.slice(2);
+try {
+  ensureDeps(['build', 'browser']);
+} catch (e) {
+  fail(e.message);
+}
+const results = [];
+for (const [name, suite] of SUITES) {
+  if (only.length && !only.some((o) => name.toLowerCase().includes(o.toLowerCase()))) continue;
+  console.log(`\n=== ${name} ===`);
+  try {
+    results.push([name, suite()]);
+  } catch (e) {
+    console.error(`quantlab: ${name}: ${e.message}`);
+    results.push([name, { passed: 0, failed: 1 }]);
+  }
+}
+console.log('\n=== summary ===');
+let passed = 0;
+let failed = 0;
+for (const [name, r] of results) {
+  console.log(`${r.failed ? 'FAIL' : 'ok  '}  ${name}: ${r.passed} passed, ${r.failed} failed`);
+  passed += r.passed;
+  failed += r.failed;
+}
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,35 @@
+#include "guard.h"
+
+#include <emscripten/bind.h>
+#include <malloc.h>
+
+namespace quantlab::wasm {
+namespace {
+
+std::string& last_error() {
+  static std::string message;
+  return message;
+}
+
+// Returns the pending error message ("" when the last call succeeded) and clears it.
+std::string take_error() {
+  std::string message;
+  message.swap(last_error());
+  return message;
+}
+
+// Bytes of the wasm heap currently allocated (dlmalloc's count), for leak checks.
+double memory_in_use() { return static_cast<double>(mallinfo().uordblks); }
+
+}  // namespace
+
+void set_last_error(std::string message) {
+  last_error() = message.empty() ? std::string("error (no message)") : std::move(message);
+}
+
+}  // namespace quantlab::wasm
+
+EMSCRIPTEN_BINDINGS(quantlab_guard) {
+  emscripten::function("takeError", &quantlab::wasm::take_error);
+  emscripten::function("memoryInUse", &quantlab::wasm::memory_in_use);
+}
