@@ -1,7 +1,6 @@
 #include "guard.h"
 
 #include <emscripten/bind.h>
-#include <malloc.h>
 
 namespace quantlab::wasm {
 namespace {
@@ -18,8 +17,8 @@ std::string take_error() {
   return message;
 }
 
-// Bytes of the wasm heap currently allocated (dlmalloc's count), for leak checks.
-double memory_in_use() { return static_cast<double>(mallinfo().uordblks); }
+// Bytes held by C++ allocations (memory_accounting.cpp), for leak checks.
+double memory_in_use() { return static_cast<double>(bytes_in_use()); }
 
 }  // namespace
 

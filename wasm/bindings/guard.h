@@ -9,11 +9,15 @@
 
 #include <emscripten/val.h>
 
+#include <cstddef>
 #include <exception>
 #include <string>
 #include <utility>
 
 namespace quantlab::wasm {
+
+/// Bytes currently held by C++ allocations (operator new) in this instance.
+std::size_t bytes_in_use();
 
 /// Records the message of a failed call for takeError().
 void set_last_error(std::string message);

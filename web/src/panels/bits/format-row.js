@@ -55,21 +55,25 @@ export function statusOf(r, info, pinned) {
   if (pinned) {
     return { text: 'edited pattern', tone: 'info', hint: 'You flipped a bit: this row shows that exact pattern. Type a value to release it.' };
   }
-  const finiteInput = Number.isFinite(r.input);
+  if (Number.isNaN(r.input)) return { text: 'NaN', tone: 'neutral', hint: 'Not a number is stored as NaN.' };
+  if (!Number.isFinite(r.input)) {
+    if (r.class === 'infinity') return { text: 'infinity', tone: 'neutral', hint: 'Infinity is stored as infinity.' };
+    if (r.class === 'nan') {
+      return { text: '∞ → NaN', tone: 'bad', hint: `${info.name} has no infinity: without saturation infinity becomes NaN.` };
+    }
+    return { text: 'saturated', tone: 'warn', hint: `${info.name} has no infinity: saturated to ${compact(r.stored_value)}.` };
+  }
   if (r.overflowed) {
     if (r.class === 'infinity') {
-      return finiteInput
-        ? { text: 'overflow → ∞', tone: 'bad', hint: `Larger than the largest finite ${info.name} (${compact(info.max_finite)}).` }
-        : { text: 'infinity', tone: 'neutral', hint: 'Infinity is stored as infinity.' };
+      return { text: 'overflow → ∞', tone: 'bad', hint: `Larger than the largest finite ${info.name} (${compact(info.max_finite)}).` };
     }
     if (r.class === 'nan') {
-      return { text: finiteInput ? 'overflow → NaN' : '∞ → NaN', tone: 'bad', hint: `${info.name} has no infinity: without saturation an overflow becomes NaN.` };
+      return { text: 'overflow → NaN', tone: 'bad', hint: `${info.name} has no infinity: without saturation an overflow becomes NaN.` };
     }
     const word = info.kind === 'integer' ? 'clamped' : 'saturated';
     return { text: word, tone: 'warn', hint: `Outside the range of ${info.name}: ${word} to ${compact(r.stored_value)}.` };
   }
-  if (Number.isNaN(r.input)) return { text: 'NaN', tone: 'neutral', hint: 'Not a number is stored as NaN.' };
-  if (r.class === 'zero' && r.input !== 0) {
+  if (info.kind === 'float' && r.class === 'zero' && r.input !== 0) {
     return { text: 'underflow → 0', tone: 'warn', hint: `Smaller than half the smallest ${info.name} value: rounds to zero.` };
   }
   if (r.error === 0) return { text: 'exact', tone: 'good', hint: `The value is exactly representable in ${info.name}.` };
@@ -250,14 +254,15 @@ export function createFormatRow({ format, info, nameControl, onFlip, onSelect })
 
       const err = result.error;
       if (err === 0 || Number.isNaN(err)) {
-        setText(errorAbs, '0');
+        // NaN: a NaN result has no distance to the input
+        setText(errorAbs, err === 0 ? '0' : '—');
         setText(errorRel, '');
       } else {
         setText(errorAbs, signedCompact(err));
         const rel = Math.abs(err / result.input);
         setText(errorRel, Number.isFinite(rel) ? `rel ${compact(rel)}` : '');
       }
-      error.title = err === 0 ? '' : `stored − input = ${exactOrPlain(err)}`;
+      error.title = err === 0 || Number.isNaN(err) ? '' : `stored − input = ${exactOrPlain(err)}`;
 
       const s = statusOf(result, currentInfo, pinned);
       setText(statusChip, s.text);
