@@ -63,7 +63,7 @@ std::uint32_t encode_integer(const FormatSpec& s, double value) {
                           " has no representation in " + s.name);
   }
   const FormatLimits lim = format_limits(s);
-  const double clamped = std::fmin(std::fmax(round_half_even(value), lim.lowest), lim.max_finite);
+  const double clamped = std::fmin(std::fmax(round_half_even(value), lim.lowest), lim.max_finite);  // (F7)
   const auto q = static_cast<std::int32_t>(clamped);
   const std::uint32_t mask = (1u << s.total_bits) - 1;
   return static_cast<std::uint32_t>(q) & mask;  // two's complement in total_bits
