@@ -4,6 +4,9 @@
 # would shadow Emscripten's libc), so we expose only those libraries' folders
 # through a build-tree directory of symlinks.
 if(EMSCRIPTEN)
+  # The repository's package.json says "type": "module"; the test runner glue
+  # in this build tree is CommonJS.
+  file(WRITE ${CMAKE_BINARY_DIR}/package.json "{ \"type\": \"commonjs\" }\n")
   set(_host_headers ${CMAKE_BINARY_DIR}/host-headers)
   file(MAKE_DIRECTORY ${_host_headers})
   foreach(_dir xtensor xtl xsimd nlohmann)

@@ -17,13 +17,15 @@ function nodeTest(dir) {
   return { passed: pass, failed: r.status === 0 ? failed : Math.max(failed, 1) };
 }
 
+// [key, description, run]; `npm test -- KEY...` runs only those suites.
 const SUITES = [
-  ['native GoogleTest', () => (cmakeBuild('native'), ctest('native'))],
-  ['ASan+UBSan GoogleTest', () => (cmakeBuild('sanitize'), ctest('sanitize'))],
-  ['wasm GoogleTest (Node)', () => (cmakeBuild('wasm'), ctest('wasm'))],
-  ['package (node --test)', () => (assemblePackage(), nodeTest('tests/js'))],
+  ['native', 'GoogleTest, native', () => (cmakeBuild('native'), ctest('native'))],
+  ['sanitize', 'GoogleTest, ASan+UBSan', () => (cmakeBuild('sanitize'), ctest('sanitize'))],
+  ['wasm', 'GoogleTest, wasm under Node', () => (cmakeBuild('wasm'), ctest('wasm'))],
+  ['package', 'npm package, node --test', () => (assemblePackage(), nodeTest('tests/js'))],
   [
-    'page in Chromium (playwright-core)',
+    'page',
+    'page in Chromium, playwright-core',
     () => (run('node_modules/.bin/vite', ['build', '--config', 'web/vite.config.js', '--logLevel', 'warn']), nodeTest('tests/e2e')),
   ],
 ];
@@ -35,8 +37,11 @@ try {
   fail(e.message);
 }
 const results = [];
-for (const [name, suite] of SUITES) {
-  if (only.length && !only.some((o) => name.toLowerCase().includes(o.toLowerCase()))) continue;
+const unknown = only.filter((o) => !SUITES.some(([key]) => key === o));
+if (unknown.length) fail(`unknown suite ${unknown.join(', ')} (expected ${SUITES.map(([key]) => key).join(', ')})`);
+for (const [key, description, suite] of SUITES) {
+  if (only.length && !only.includes(key)) continue;
+  const name = `${key} (${description})`;
   console.log(`\n=== ${name} ===`);
   try {
     results.push([name, suite()]);

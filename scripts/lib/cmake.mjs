@@ -40,6 +40,12 @@ export function ctest(name) {
     allowFailure: true,
     env: b.emscripten ? EM_ENV : {},
   });
+  if (b.emscripten) {
+    // One ctest entry runs the whole GoogleTest binary under Node: count its cases.
+    const passed = Number(/\[ {2}PASSED {2}\] (\d+) tests?/.exec(r.stdout)?.[1] ?? 0);
+    const failed = Number(/(\d+) FAILED TESTS?/.exec(r.stdout)?.[1] ?? (r.status === 0 ? 0 : 1));
+    return { passed, failed: r.status === 0 ? failed : Math.max(failed, 1) };
+  }
   const m = /(\d+)% tests passed, (\d+) tests? failed out of (\d+)/.exec(r.stdout);
   const total = m ? Number(m[3]) : 0;
   const failed = m ? Number(m[2]) : 1;

@@ -31,14 +31,15 @@ after(async () => {
  * Opens the page, runs `fn`, then fails if the page logged any error.
  * @param {(page: import('playwright-core').Page) => Promise<void>} fn
  */
-async function withPage(fn, { viewport = { width: 1280, height: 900 }, colorScheme = 'light', hash = '#bits' } = {}) {
+async function withPage(fn, { viewport = { width: 1280, height: 900 }, colorScheme = 'light', hash = '#bits', initScript } = {}) {
   const page = await browser.context.newPage();
   const errors = collectErrors(page);
   try {
+    if (initScript) await page.addInitScript(initScript);
     await page.setViewportSize(viewport);
     await page.emulateMedia({ colorScheme });
     await page.goto(server.url + hash);
-    if (hash === '#bits') await page.getByTestId('row-fp32').waitFor();
+    if (hash === '#bits' && !initScript) await page.getByTestId('row-fp32').waitFor();
     await fn(page);
     assert.deepEqual(errors, [], 'the page logged errors');
   } finally {
@@ -91,7 +92,7 @@ describe('shell', () => {
         assert.equal(await item.getAttribute('href'), null, `${id} is not a link`);
         assert.match(await item.textContent(), /soon/);
       }
-      assert.match(await page.locator('header').textContent(), /quantlab/);
+      assert.match(await page.getByRole('banner').textContent(), /quantlab/);
       assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'COOP/COEP headers are set');
       assert.equal(await page.title(), 'Bits · quantlab');
     });
@@ -105,6 +106,19 @@ describe('shell', () => {
       await page.evaluate(() => (location.hash = '#bits'));
       await expectText(page, 'hex-fp32', '0x42aa4000');
     });
+  });
+
+  test('without WebAssembly SIMD the page explains why it cannot start', async () => {
+    await withPage(
+      async (page) => {
+        await page.getByTestId('app-error').waitFor();
+        assert.equal(await page.getByTestId('app-error').getAttribute('role'), 'alert');
+        assert.match(await page.getByTestId('init-error').textContent(), /SIMD/);
+        assert.equal(await page.getByTestId('row-fp32').count(), 0);
+      },
+      // the package detects SIMD with WebAssembly.validate: pretend it fails
+      { initScript: () => (WebAssembly.validate = () => false) },
+    );
   });
 });
 
@@ -207,7 +221,7 @@ describe('Bits panel', () => {
       // Flipping an exponent bit keeps the row pinned to the exact pattern.
       await page.getByTestId('bit-fp32-30').click();
       await expectBits(page, 'fp32', `10${COURSE_FP32_BITS.slice(2)}`);
-      await expectText(page, 'stored-fp32', /^-4\.9406564584124654/);
+      await expectText(page, 'stored-fp32', /^-2\.5015989153436806/); // exponent 133 → 5: × 2^-128
       await expectText(page, 'class-fp16', 'zero');
 
       // Typing a new value releases the pinned row.

@@ -110,7 +110,7 @@ async function route() {
             'The core needs WebAssembly with SIMD: a recent Chrome, Edge, Firefox or Safari (16.4 or later). ',
             'If your browser is current, check that WebAssembly is not disabled by a policy or extension.',
           ),
-          h('button', { type: 'button', class: 'button', onclick: () => route() }, 'Try again'),
+          h('button', { type: 'button', class: 'button', 'data-testid': 'init-retry', onclick: () => route() }, 'Try again'),
         ],
         { testid: 'app-error', role: 'alert' },
       ),

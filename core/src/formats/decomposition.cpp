@@ -430,10 +430,9 @@ std::string shortest_decimal(double v) {
 }
 
 double parse_number(const std::string& text) {
-  std::string t;
-  for (char c : text) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') t.push_back(c);
-  }
+  const char* space = " \t\n\r";
+  const std::size_t first = text.find_first_not_of(space);
+  const std::string t = first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(space) - first + 1);
   std::string lower = t;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   const std::string body = (!lower.empty() && (lower[0] == '-' || lower[0] == '+')) ? lower.substr(1) : lower;

@@ -3,7 +3,7 @@
 // step-by-step walkthrough and a short explanation of each format.
 import { h, setText } from '../shared/dom.js';
 import { createErrorMessage, messageOf } from '../shared/error-message.js';
-import { compact, numberToInputText } from '../shared/numbers.js';
+import { numberToInputText, readable } from '../shared/numbers.js';
 import { FIELD_LABELS, createFormatRow } from './bits/format-row.js';
 import { formatCard, formatTable } from './bits/format-notes.js';
 import { createWalkthrough } from './bits/walkthrough.js';
@@ -30,24 +30,24 @@ function specialValues(info) {
   if (info.kind === 'integer') {
     return [
       { id: 'zero', label: '0', value: 0, caption: '0' },
-      { id: 'max', label: 'max', value: info.max_finite, caption: compact(info.max_finite) },
-      { id: 'lowest', label: 'min', value: info.lowest, caption: compact(info.lowest) },
+      { id: 'max', label: 'max', value: info.max_finite, caption: readable(info.max_finite) },
+      { id: 'lowest', label: 'min', value: info.lowest, caption: readable(info.lowest) },
+      { id: 'minus-one', label: '−1', value: -1, caption: info.is_signed ? 'all ones' : 'clamps to 0' },
       ...common,
     ];
   }
   return [
     { id: 'zero', label: '+0', value: 0, caption: 'all zeros' },
     { id: 'neg-zero', label: '−0', value: -0, caption: 'sign only' },
-    { id: 'min-subnormal', label: 'smallest subnormal', value: info.min_subnormal, caption: compact(info.min_subnormal) },
-    { id: 'min-normal', label: 'smallest normal', value: info.min_normal, caption: compact(info.min_normal) },
-    { id: 'one-plus-eps', label: '1 + ε', value: 1 + info.epsilon, caption: compact(1 + info.epsilon) },
-    { id: 'max', label: 'max finite', value: info.max_finite, caption: compact(info.max_finite) },
-    { id: 'lowest', label: 'lowest', value: info.lowest, caption: compact(info.lowest) },
+    { id: 'min-subnormal', label: 'min subnormal', value: info.min_subnormal, caption: readable(info.min_subnormal) },
+    { id: 'min-normal', label: 'min normal', value: info.min_normal, caption: readable(info.min_normal) },
+    { id: 'one-plus-eps', label: '1 + ε', value: 1 + info.epsilon, caption: `ε = ${readable(info.epsilon)}` },
+    { id: 'max', label: 'max finite', value: info.max_finite, caption: readable(info.max_finite) },
     {
       id: 'inf',
       label: '+∞',
       value: Infinity,
-      caption: info.has_infinity ? 'infinity' : 'none: see row',
+      caption: info.has_infinity ? 'infinity' : 'no ∞ here',
       hint: info.has_infinity ? undefined : `${info.name} has no infinity: it saturates, or becomes NaN without saturation.`,
     },
     { id: 'nan', label: 'NaN', value: NaN, caption: 'not a number' },
@@ -219,8 +219,7 @@ export function mountBits(container, ql) {
       h(
         'p',
         { class: 'panel__lede' },
-        'How a number is stored: sign, exponent and mantissa in fp32, fp16, bf16 and both fp8 formats, next to an integer. ',
-        'See which pattern each format picks, the value it really holds and how far that is from what you typed.',
+        'How a number is stored: the pattern each format picks, the value it really holds, and how far that is from what you typed.',
       ),
     ),
     valueCard,

@@ -91,6 +91,19 @@ export function compact(x) {
   return `${mantissa.replace(/\.?0+$/, '')}e${Number(exponent)}`;
 }
 
+/** Longest shortest-round-trip text readable() shows before abbreviating. */
+const MAX_READABLE_CHARS = 12;
+
+/**
+ * The exact shortest decimal when it is short ("0.015625", "65504"), else
+ * compact() ("3.403e38", "5.96e-8").
+ * @param {number} x
+ */
+export function readable(x) {
+  const text = String(x);
+  return Number.isFinite(x) && text.length <= MAX_READABLE_CHARS && !text.includes('e') ? text : compact(x);
+}
+
 /** compact() with an explicit sign: "+1.49e-9", "-0.125", "0". */
 export function signedCompact(x) {
   const text = compact(x);

@@ -1,7 +1,7 @@
 // Short explanations of each format. The numbers (field widths, bias, range,
 // precision) come from ql.formatInfo(); only who uses a format is prose here.
 import { h } from '../../shared/dom.js';
-import { compact, displayExact } from '../../shared/numbers.js';
+import { displayExact, readable } from '../../shared/numbers.js';
 
 /** Full name and typical use of each format. */
 export const FORMAT_NOTES = {
@@ -41,7 +41,7 @@ const INTEGER_NOTE = {
 
 /** A number with its exact value as a tooltip. */
 function num(x) {
-  return h('span', { class: 'mono', title: displayExact(x).full }, compact(x));
+  return h('span', { class: 'mono', title: displayExact(x).full }, readable(x));
 }
 
 /** Proportional bar of the fields: sign | exponent | mantissa. */
@@ -96,10 +96,10 @@ export function formatCard(info) {
     h(
       'dl',
       { class: 'limits' },
-      h('div', null, h('dt', null, 'largest'), h('dd', null, num(info.max_finite))),
-      h('div', null, h('dt', null, 'smallest normal'), h('dd', null, num(info.min_normal))),
-      h('div', null, h('dt', null, 'smallest subnormal'), h('dd', null, num(info.min_subnormal))),
-      h('div', null, h('dt', null, 'ε (1 to next)'), h('dd', null, num(info.epsilon))),
+      h('div', null, h('dt', null, 'max finite'), h('dd', null, num(info.max_finite))),
+      h('div', null, h('dt', null, 'min normal'), h('dd', null, num(info.min_normal))),
+      h('div', null, h('dt', null, 'min subnormal'), h('dd', null, num(info.min_subnormal))),
+      h('div', null, h('dt', null, 'epsilon'), h('dd', null, num(info.epsilon))),
       h('div', null, h('dt', null, 'exponents'), h('dd', { class: 'mono' }, `${info.min_exponent} … ${info.max_exponent}`)),
       h('div', null, h('dt', null, 'infinity'), h('dd', null, info.has_infinity ? 'yes' : 'no')),
     ),
@@ -113,7 +113,7 @@ export function formatCard(info) {
  * @param {string} selected highlighted row
  */
 export function formatTable(infos, selected) {
-  const header = ['format', 'sign · exp · mantissa', 'bias', 'largest', 'smallest normal', 'smallest subnormal', 'ε', '∞', 'used for'];
+  const header = ['format', 'fields', 'bias', 'max finite', 'min normal', 'min subnormal', 'epsilon', 'infinity', 'used for'];
   const dash = () => h('span', { class: 'muted' }, '—');
   return h(
     'div',
