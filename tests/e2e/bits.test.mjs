@@ -372,12 +372,12 @@ describe('layout', () => {
     }, { viewport: { width: 375, height: 812 } });
   });
 
-  test('dark colour scheme: screenshot', async () => {
+  test('dark colour scheme with an input error: screenshot', async () => {
     await withPage(async (page) => {
-      await typeValue(page, 'abc');
-      await page.getByTestId('error-message').waitFor();
       await typeValue(page, '1e6');
       await expectText(page, 'status-fp8_e4m3', 'saturated');
+      await typeValue(page, '1e6x');
+      await page.getByTestId('error-message').waitFor();
       await page.screenshot({ path: `${SCREENSHOTS}/bits-dark.png` });
     }, { colorScheme: 'dark' });
   });
