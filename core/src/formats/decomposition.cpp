@@ -301,12 +301,19 @@ void explain_finite_float(const FormatSpec& s, Decomposition& d) {
   d.overflowed = overflowed;
   if (overflowed) {
     std::string what;
+    // Within half a step above max, plain rounding (F6) already gives max; a
+    // tie there goes to the even neighbour: infinity in IEEE formats (max has
+    // an odd mantissa), 448 in E4M3 (the odd neighbour is NaN).
+    const double half_step = std::ldexp(1.0, lim.max_exponent - m - 1);
+    const bool rounds_to_max = a < lim.max_finite + half_step ||
+                               (a == lim.max_finite + half_step && s.specials == SpecialValues::fn_nan);
     if (d.value_class == ValueClass::infinity) what = "it becomes infinity";
     else if (d.value_class == ValueClass::nan) what = "with no infinity in " + s.name + ", it becomes NaN";
+    else if (rounds_to_max) what = "but within half a step of it, so it rounds to the largest finite value";
     else what = "it saturates to the largest finite value (ONNX Cast, saturate=1)";
     st.push_back({"overflow", "Too large",
                   shortest_decimal(a) + " is above the largest finite " + s.name + " value " +
-                      shortest_decimal(lim.max_finite) + ", so " + what + ".",
+                      shortest_decimal(lim.max_finite) + (rounds_to_max ? ", " : ", so ") + what + ".",
                   shortest_decimal(d.stored_value)});
   } else {
     const bool subnormal_input = e < lim.min_exponent;
@@ -464,7 +471,7 @@ Decomposition describe_value(const FormatSpec& s, double value, Overflow overflo
   Decomposition d = fields_of(s, pattern, value);
   if (s.kind == Kind::integer) {
     const FormatLimits lim = format_limits(s);
-    d.overflowed = value > lim.max_finite + 0.5 || value < lim.lowest - 0.5;
+    d.overflowed = round_half_even(value) != d.stored_value;  // clamped by (F7)
     explain_integer(s, d);
   } else if (!std::isfinite(value) || value == 0.0) {
     d.overflowed = std::isinf(value) && std::isfinite(d.stored_value);

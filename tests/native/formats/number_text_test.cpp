@@ -23,7 +23,7 @@ using test::MismatchLog;
 
 constexpr std::uint32_t kRandomSeed = 20240611;
 // Random doubles (random bit patterns, NaN skipped) for the round trip.
-constexpr int kShortestDecimalSampleCount = 1 << 14;
+constexpr int kShortestDecimalSampleCount = 1 << 12;
 
 void expect_rejected(const std::string& text) {
   try {
@@ -110,7 +110,7 @@ TEST(ShortestDecimal, random_doubles_read_back_exactly_and_no_shorter_text_does)
               [&] { return describe_double(v) + " → \"" + text + "\" → " + describe_double(back); });
     const int digits = significant_digits(text);
     if (digits > 1) {
-      char shorter[40];
+      char shorter[400];  // %g of a double never needs more; the size silences -Wformat-truncation
       std::snprintf(shorter, sizeof shorter, "%.*g", digits - 1, v);
       log.check(std::strtod(shorter, nullptr) != v, [&] {
         return describe_double(v) + " → \"" + text + "\", but \"" + shorter + "\" also reads back";

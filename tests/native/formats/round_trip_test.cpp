@@ -51,10 +51,16 @@ TEST_P(SmallFloatPatterns, encode_of_decode_gives_back_every_non_nan_pattern) {
     if (test::ref_classify(layout(), p) == RefClass::nan) continue;
     const double v = decode(s, p);
     for (const Overflow overflow : {Overflow::saturate, Overflow::to_inf_or_nan}) {
+      // The one documented exception: fp8 with saturation turns ±Inf into
+      // ±max_finite (ONNX Cast, saturate=1), so E5M2's Inf does not come back.
+      const bool saturated = test::ref_classify(layout(), p) == RefClass::infinity &&
+                             layout().follows_saturate() && overflow == Overflow::saturate;
+      const std::uint32_t want =
+          saturated ? (p & layout().sign_mask()) | test::RefRounder(layout()).max_finite_pattern() : p;
       const std::uint32_t back = encode(s, v, overflow);
-      log.check(back == p, [&] {
+      log.check(back == want, [&] {
         return "pattern " + hex(p, digits()) + " decodes to " + describe_double(v) + ", encodes to " +
-               hex(back, digits());
+               hex(back, digits()) + ", want " + hex(want, digits());
       });
     }
   }
@@ -62,13 +68,14 @@ TEST_P(SmallFloatPatterns, encode_of_decode_gives_back_every_non_nan_pattern) {
 }
 
 TEST_P(SmallFloatPatterns, encode_fp32_bits_of_decode_gives_back_every_non_nan_pattern) {
-  // Every value of these formats is a float, so the fp32 path must round-trip too.
+  // Every value of these formats is a float, so the fp32 path must round-trip
+  // too (without saturation, so that Inf stays Inf).
   const FormatSpec s = spec();
   MismatchLog log;
   for (std::uint32_t p = 0; p < layout().pattern_count(); ++p) {
     if (test::ref_classify(layout(), p) == RefClass::nan) continue;
     const float f = static_cast<float>(decode(s, p));
-    const std::uint32_t back = encode_fp32_bits(s, test::float_to_bits(f));
+    const std::uint32_t back = encode_fp32_bits(s, test::float_to_bits(f), Overflow::to_inf_or_nan);
     log.check(back == p, [&] {
       return "pattern " + hex(p, digits()) + " as fp32 " + test::describe_float(f) + " encodes to " +
              hex(back, digits());

@@ -38,9 +38,10 @@ inline double bits_to_double(std::uint64_t u) {
 
 /// @brief "0x7bff": a pattern in hex, at least `digits` digits.
 inline std::string hex(std::uint64_t v, int digits = 1) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%0*llx", digits, static_cast<unsigned long long>(v));
-  return buf;
+  std::string out;
+  for (int i = 0; i < 16 && (v >> (4 * i)) != 0; ++i) out.insert(out.begin(), "0123456789abcdef"[(v >> (4 * i)) & 0xf]);
+  while (static_cast<int>(out.size()) < digits) out.insert(out.begin(), '0');
+  return "0x" + out;
 }
 
 /// @brief A double for a failure message: its bits, hex-float and decimal text,

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct RefLayout {
   /// Only the 8-bit formats follow ONNX Cast's `saturate`; wider ones are IEEE 754.
   bool follows_saturate() const { return total_bits() == 8; }
 };
+
+/// @brief Lets GoogleTest print a parameter as its format name.
+inline void PrintTo(const RefLayout& l, std::ostream* os) { *os << l.name; }
 
 inline const RefLayout kRefFp16{"fp16", 5, 10, true};
 inline const RefLayout kRefBf16{"bf16", 8, 7, true};
