@@ -5,5 +5,8 @@
 namespace quantlab::cli {
 
 int bits_command(int argc, char** argv);
+int bench_command(int argc, char** argv);
+int qparams_command(int argc, char** argv);
+int quantize_command(int argc, char** argv);
 
 }  // namespace quantlab::cli

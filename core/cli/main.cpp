@@ -18,8 +18,22 @@ constexpr const char* kUsage =
     "commands:\n"
     "  bits <value> [--format fp32|fp16|bf16|fp8_e4m3|fp8_e5m2|intN|uintN] [--no-saturate] [--json]\n"
     "      how <value> is stored in a number format, with the textbook walkthrough\n"
+    "  qparams <x.npy> [<x2.npy> ...] [quantizer options] [--json]\n"
+    "      scale and zero point for float32/float64 .npy data (several files: calibration batches)\n"
+    "  quantize <x.npy> [quantizer options] [--rounding half_even|half_away|stochastic] [--seed N]\n"
+    "           [--out q.npy] [--dequant-out xhat.npy] [--json]\n"
+    "      quantize, write the codes (uint8/int8, uint16/int16) and x-hat (float32), report the error\n"
+    "  bench [--json] [--impl scalar|simd] [--min-time-ms N]\n"
+    "      time the kernels (GEMM, matvec, conv; fp32 and int8) on the standard shapes\n"
     "  help\n"
-    "      this text\n";
+    "      this text\n"
+    "\n"
+    "quantizer options (defaults first):\n"
+    "  --scheme asymmetric|symmetric   --bits 8 (2..8 or 16)   --narrow-range\n"
+    "  --signed | --unsigned           (default: signed for symmetric, unsigned for asymmetric)\n"
+    "  --per-channel AXIS              --group-size N --axis AXIS (or with --per-channel AXIS)\n"
+    "  --observer minmax|moving_average|percentile|mse|entropy\n"
+    "  --percentile 99.99   --momentum 0.01   --bins 2048\n";
 
 }  // namespace
 
@@ -31,6 +45,9 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   try {
     if (command == "bits") return quantlab::cli::bits_command(argc, argv);
+    if (command == "bench") return quantlab::cli::bench_command(argc, argv);
+    if (command == "qparams") return quantlab::cli::qparams_command(argc, argv);
+    if (command == "quantize") return quantlab::cli::quantize_command(argc, argv);
     std::fprintf(stderr, "quantlab: unknown command '%s' (try 'quantlab help')\n", command.c_str());
     return 2;
   } catch (const quantlab::Error& e) {

@@ -88,6 +88,194 @@ export interface FloatBitsOptions {
   saturate?: boolean;
 }
 
+// --- kernels: types of the kernel methods -------------------------------------
+
+/** "scalar": portable C++ compiled without auto-vectorization; "simd": WebAssembly SIMD128. */
+export type KernelImpl = 'scalar' | 'simd';
+
+/** What {@link Quantlab.kernelInfo} returns. */
+export interface KernelInfo {
+  /** Implementations in this build, scalar first. */
+  impls: KernelImpl[];
+  /** True when the SIMD kernels are compiled in (always, in the npm package). */
+  simd: boolean;
+  /** Microkernel names per impl (XNNPACK-style: type, op, tile, ISA). */
+  kernels: Record<KernelImpl, { f32Gemm: string; f32Matvec: string; int8Gemm: string; int8Matvec: string; requant: string }>;
+}
+
+/** One benchmark case. GEMM/matvec use m, k, n (matvec: m = 1); conv uses the image and channel fields (stride 1, "same" padding). */
+export interface BenchmarkSpec {
+  kernel: 'gemm' | 'matvec' | 'conv';
+  dtype: 'fp32' | 'int8';
+  /** Default "simd". */
+  impl?: KernelImpl;
+  m?: number;
+  k?: number;
+  n?: number;
+  height?: number;
+  width?: number;
+  inChannels?: number;
+  outChannels?: number;
+  /** Odd, 1..15; default 3. */
+  kernelSize?: number;
+  /** Measuring time after the warm-up, default 300. */
+  minTimeMs?: number;
+  /** The result is the median of this many samples, default 5. */
+  samples?: number;
+}
+
+/** A benchmark record, as in bench/results.json. */
+export interface BenchmarkResult {
+  kernel: 'gemm' | 'matvec' | 'conv';
+  dtype: 'fp32' | 'int8';
+  impl: KernelImpl;
+  /** "256x256x256" (M×K×N) or "28x28x64x64k3" (H×W×Cin×Cout, kernel size). */
+  shape: string;
+  /** Median milliseconds per run. */
+  ms: number;
+  /** 2 × multiply-adds / time, in 10^9 operations per second. */
+  gops: number;
+  /** Runs timed in total (warm-up excluded). */
+  iterations: number;
+}
+
+/** Options of {@link Quantlab.gemmF32}. */
+export interface GemmF32Options {
+  a: Float32Array | number[];
+  b: Float32Array | number[];
+  m: number;
+  k: number;
+  n: number;
+  /** n values. */
+  bias?: Float32Array | number[];
+  impl?: KernelImpl;
+}
+
+/** Options of {@link Quantlab.gemmInt8}. */
+export interface GemmInt8Options {
+  /** m×k activations: Uint8Array (or numbers 0..255) or Int8Array. */
+  a: Uint8Array | Int8Array | number[];
+  /** k×n int8 weights. */
+  b: Int8Array | number[];
+  m: number;
+  k: number;
+  n: number;
+  /** 0..255 for uint8 activations, -128..127 for int8. Default 0. */
+  aZeroPoint?: number;
+  /** One value, or n (per column), in -128..127. Default 0. */
+  bZeroPoint?: number | Int32Array | number[];
+  /** n int32 values added to the sums. */
+  bias?: Int32Array | number[];
+  /** Default "int32". */
+  output?: 'int32' | 'fp32' | 'uint8' | 'int8';
+  /** 'fp32': s_a·s_b; 'uint8'/'int8': s_a·s_b/s_y. One value or n. */
+  scale?: number | Float32Array | number[];
+  /** 'fp32' only: n values added after scaling. */
+  floatBias?: Float32Array | number[];
+  outputZeroPoint?: number;
+  /** Clamp in the output's integer domain (fused ReLU: min = outputZeroPoint). */
+  min?: number;
+  max?: number;
+  impl?: KernelImpl;
+}
+// --- end kernels ----------------------------------------------------------------
+
+/** A tensor: a typed array (1-D) or data with a row-major shape. */
+export type TensorInput = Float32Array | Int32Array | number[] | { data: ArrayLike<number>; shape?: number[] };
+
+/** A tensor returned by the package: fresh JS memory. */
+export interface Tensor<T> {
+  data: T;
+  shape: number[];
+}
+
+/** Observers: how the clipping range is chosen from the data. */
+export type ObserverKind = 'minmax' | 'moving_average' | 'percentile' | 'mse' | 'entropy';
+
+/** Options shared by every quantization call. Unknown names are an error. */
+export interface QuantOptions {
+  /** 'asymmetric' (affine, default) or 'symmetric' (zero point at the grid's middle). */
+  scheme?: 'symmetric' | 'asymmetric';
+  /** 2..8 or 16 (default 8). */
+  bits?: number;
+  /** Signed codes; default true for symmetric (int8), false for asymmetric (uint8). */
+  signed?: boolean;
+  /** Drop the lowest code, e.g. int8 in [-127, 127]. */
+  narrowRange?: boolean;
+  /** 'tensor' (default), 'channel' (one scale per index of `axis`) or 'group' (`groupSize` elements along `axis`). */
+  granularity?: 'tensor' | 'channel' | 'group';
+  /** Channel or group axis; negative counts from the end. */
+  axis?: number;
+  groupSize?: number;
+  /** Default 'minmax'. Histogram observers work per tensor or per channel. */
+  observer?: ObserverKind;
+  /** percentile observer: 50..100 (default 99.99). */
+  percentile?: number;
+  /** moving_average observer: weight of the newest batch in (0, 1] (default 0.01). */
+  momentum?: number;
+  /** Histogram bins per slot (default 2048). */
+  bins?: number;
+  /** Default 'half_even' (as ONNX QuantizeLinear and PyTorch). */
+  rounding?: 'half_even' | 'half_away' | 'stochastic';
+  /** Seed of stochastic rounding. */
+  seed?: number;
+}
+
+/** Quantization parameters: one scale and zero point per slot (tensor, channel or group). */
+export interface QuantParams {
+  scale: Float32Array;
+  zeroPoint: Int32Array;
+  qmin: number;
+  qmax: number;
+  scheme: 'symmetric' | 'asymmetric';
+  bits: number;
+  signed: boolean;
+  narrowRange: boolean;
+  granularity: 'tensor' | 'channel' | 'group';
+  axis: number;
+  groupSize: number;
+  rounding: 'half_even' | 'half_away' | 'stochastic';
+  seed: number;
+  /** The clipping range the observer chose, per slot. */
+  range: { min: Float32Array; max: Float32Array };
+  /** NaN and ±Inf values the observer skipped. */
+  nonfiniteCount: number;
+}
+
+/** Error of x̂ against x. */
+export interface ErrorStats {
+  mse: number;
+  rmse: number;
+  maxAbsError: number;
+  /** 10·log10(Σx² / Σ(x̂−x)²); Infinity when x̂ = x. */
+  sqnrDb: number;
+  cosine: number;
+  /** Histogram of x̂ − x. */
+  histogram: { edges: Float64Array; counts: Float64Array };
+}
+
+/** A histogram of observed values (one slot). */
+export interface ObserverHistogram {
+  edges: Float64Array;
+  counts: Float64Array;
+  min: number;
+  max: number;
+  total: number;
+}
+
+/** See {@link Quantlab.createObserver}. */
+export interface Observer {
+  /** Adds a batch; returns the observer for chaining. */
+  observe(batch: TensorInput): Observer;
+  /** Parameters from everything observed so far. */
+  params(): QuantParams;
+  /** The histogram of one slot (channel), or null before the first batch. */
+  histogram(slot?: number): ObserverHistogram | null;
+  readonly stats: { slots: number; batches: number; nonfiniteCount: number };
+  /** Frees the observer's wasm memory; later calls throw. */
+  delete(): void;
+}
+
 /** An initialised instance. Every method throws an `Error` with a message on bad input; the instance keeps working afterwards. */
 export interface Quantlab {
   /** Package version. */
@@ -118,6 +306,86 @@ export interface Quantlab {
 
   /** Bytes of the instance's WebAssembly heap currently allocated; useful to check that objects are `.delete()`d. */
   memoryInUse(): number;
+
+  // --- quantization ---------------------------------------------------------
+
+  /**
+   * Quantization parameters for `x` from its range, chosen by an observer
+   * (default min-max). 0.0 is always exactly representable.
+   * @example
+   * const p = ql.quantParams(new Float32Array([-1, 0, 3]), { scheme: 'asymmetric', bits: 8 });
+   * p.scale[0]; p.zeroPoint[0]; // 0.0156862..., 64
+   */
+  quantParams(x: TensorInput, options?: QuantOptions): QuantParams;
+
+  /** q = clamp(round(x / s) + z, qmin, qmax), rounding as `params.rounding` (half to even by default). */
+  quantize(x: TensorInput, params: QuantParams): Tensor<Int32Array>;
+
+  /** x̂ = s (q − z). */
+  dequantize(q: TensorInput, params: QuantParams): Tensor<Float32Array>;
+
+  /** Parameters from `options` (as quantParams), then quantize and dequantize in one go. */
+  fakeQuantize(x: TensorInput, options?: QuantOptions): Tensor<Float32Array> & { params: QuantParams };
+
+  /** Error metrics of x̂ against x (same number of elements). */
+  errorStats(x: TensorInput, xhat: TensorInput, options?: { bins?: number }): ErrorStats;
+
+  /**
+   * An observer that sees many batches (observe → observe → … → params()).
+   * It owns wasm memory: call `.delete()` when done.
+   * @example
+   * const obs = ql.createObserver({ observer: 'percentile', percentile: 99.99, scheme: 'symmetric' });
+   * for (const batch of batches) obs.observe(batch);
+   * const p = obs.params();
+   * obs.delete();
+   */
+  createObserver(options?: QuantOptions): Observer;
+
+  // --- kernels (core/kernels; see core/docs/kernels.md) ----------------------
+
+  /**
+   * Which kernel implementations this build has.
+   * @example ql.kernelInfo().impls // ["scalar", "simd"]
+   */
+  kernelInfo(): KernelInfo;
+
+  /**
+   * The standard benchmark cases for one impl: GEMM 256×256×256 and 64×1024×1024,
+   * matvec 1×4096×4096 and a 3×3 conv 64→64 on 28×28, fp32 and int8. Feed them one by
+   * one to {@link Quantlab.benchmarkKernel} to show progress.
+   * @param impl defaults to "simd"
+   * @param minTimeMs measuring time per case, default 300
+   */
+  standardBenchmarks(impl?: KernelImpl, minTimeMs?: number): BenchmarkSpec[];
+
+  /**
+   * Times one kernel case inside WebAssembly on random data: a warm-up, then
+   * `samples` samples of equal iteration counts; returns the median. Blocks the
+   * calling thread for about `minTimeMs` (plus setup): call it from a Web Worker in a page.
+   * Throws on unknown names or bad sizes.
+   * @example
+   * const r = ql.benchmarkKernel({ kernel: 'gemm', dtype: 'int8', impl: 'simd', m: 256, k: 256, n: 256, minTimeMs: 500 });
+   * r.gops // e.g. 40
+   */
+  benchmarkKernel(spec: BenchmarkSpec): BenchmarkResult;
+
+  /**
+   * C = A·B (+ bias) in fp32 with the packed-weight kernels; A is m×k, B is k×n, row-major.
+   * @returns a new Float32Array of m×n values (yours; nothing to free)
+   * @example ql.gemmF32({ a: new Float32Array([1, 2]), b: new Float32Array([3, 4]), m: 1, k: 2, n: 1 }) // Float32Array [11]
+   */
+  gemmF32(options: GemmF32Options): Float32Array;
+
+  /**
+   * Quantized GEMM: sum_k (a - aZeroPoint)(b - bZeroPoint) + bias, exactly in int32, then
+   * returned as is ('int32'), scaled to fp32 ('fp32') or requantized to 'uint8'/'int8'
+   * (round half to even, + outputZeroPoint, clamped to [min, max]). The activation type
+   * follows `a`: Int8Array means int8, anything else uint8.
+   * @returns a new typed array of m×n values
+   * @example ql.gemmInt8({ a: new Uint8Array([130, 126]), aZeroPoint: 128, b: new Int8Array([3, 4]), m: 1, k: 2, n: 1 }) // Int32Array [-2]
+   */
+  gemmInt8(options: GemmInt8Options): Int32Array | Float32Array | Uint8Array | Int8Array;
+  // --- end kernels ------------------------------------------------------------
 }
 
 /**

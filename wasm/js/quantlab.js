@@ -39,6 +39,75 @@ function checkFormat(format) {
   return format;
 }
 
+// --- kernels: argument checks of the kernel methods -------------------------
+function checkKernelImpl(impl) {
+  if (impl !== undefined && impl !== 'scalar' && impl !== 'simd') throw new Error(`impl must be "scalar" or "simd", got ${JSON.stringify(impl)}`);
+}
+
+function checkKernelNumber(v, name) {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${name} must be a finite number, got ${v}`);
+  return v;
+}
+
+function checkKernelArray(v, name) {
+  if (!ArrayBuffer.isView(v) && !Array.isArray(v)) throw new Error(`${name} must be a typed array or an array of numbers`);
+  return v;
+}
+// --- end kernels ------------------------------------------------------------
+
+// --- quantization: options and the observer wrapper --------------------------
+const QUANT_OPTIONS = ['scheme', 'bits', 'signed', 'narrowRange', 'granularity', 'axis', 'groupSize', 'observer', 'percentile', 'momentum', 'bins', 'rounding', 'seed'];
+
+// Unknown option names are errors, not silently ignored typos.
+function quantOptions(options, allowed = QUANT_OPTIONS) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new Error('options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw new Error(`unknown option '${key}' (expected one of ${allowed.join(', ')})`);
+  }
+  return options;
+}
+
+/** Collects statistics of many batches and turns them into quantization parameters. Owns wasm memory: call delete(). */
+class Observer {
+  #core;
+  #handle;
+
+  constructor(core, handle) {
+    this.#core = core;
+    this.#handle = handle;
+  }
+
+  #live() {
+    if (this.#handle === null) throw new Error('this observer was deleted');
+    return this.#handle;
+  }
+
+  observe(batch) {
+    call(this.#core, 'observerObserve', this.#live(), batch);
+    return this;
+  }
+
+  params() {
+    return call(this.#core, 'observerParams', this.#live());
+  }
+
+  histogram(slot = 0) {
+    return call(this.#core, 'observerHistogram', this.#live(), slot);
+  }
+
+  get stats() {
+    return call(this.#core, 'observerStats', this.#live());
+  }
+
+  delete() {
+    if (this.#handle !== null) {
+      this.#handle.delete();
+      this.#handle = null;
+    }
+  }
+}
+// --- end quantization ---------------------------------------------------------
+
 class Quantlab {
   #core;
 
@@ -85,6 +154,88 @@ class Quantlab {
   memoryInUse() {
     return call(this.#core, 'memoryInUse');
   }
+
+  // --- quantization (core/quant, core/calib; see core/docs/quantization.md) ---
+
+  quantParams(x, options = {}) {
+    return call(this.#core, 'quantParams', x, quantOptions(options));
+  }
+
+  quantize(x, params) {
+    return call(this.#core, 'quantize', x, params);
+  }
+
+  dequantize(q, params) {
+    return call(this.#core, 'dequantize', q, params);
+  }
+
+  fakeQuantize(x, options = {}) {
+    return call(this.#core, 'fakeQuantize', x, quantOptions(options));
+  }
+
+  errorStats(x, xhat, options = {}) {
+    const bins = quantOptions(options, ['bins']).bins ?? 64;
+    return call(this.#core, 'errorStats', x, xhat, bins);
+  }
+
+  createObserver(options = {}) {
+    return new Observer(this.#core, call(this.#core, 'createObserver', quantOptions(options)));
+  }
+  // --- end quantization -------------------------------------------------------
+
+  // --- kernels (core/kernels; see core/docs/kernels.md) ----------------------
+  // Benchmarks run inside wasm on random data and block until done: call them
+  // from a Web Worker in a page. Results are plain objects / fresh typed arrays.
+
+  /** Which kernel implementations this build has: { impls, simd, kernels }. */
+  kernelInfo() {
+    return call(this.#core, 'kernelInfo');
+  }
+
+  /** The standard benchmark cases (GEMM 256³ and 64×1024×1024, matvec 1×4096×4096, conv 3×3 64→64 on 28×28) for one impl. */
+  standardBenchmarks(impl = 'simd', minTimeMs = 300) {
+    checkKernelImpl(impl);
+    return call(this.#core, 'kernelStandardBenchmarks', impl, checkKernelNumber(minTimeMs, 'minTimeMs'));
+  }
+
+  /** Times one kernel case: median ms per run over `samples` samples after a warm-up. */
+  benchmarkKernel(spec) {
+    if (spec === null || typeof spec !== 'object') throw new Error('benchmarkKernel expects an options object such as { kernel: "gemm", dtype: "int8", impl: "simd", m: 256, k: 256, n: 256 }');
+    const clean = {};
+    for (const key of ['kernel', 'dtype', 'impl']) {
+      if (spec[key] !== undefined) {
+        if (typeof spec[key] !== 'string') throw new Error(`${key} must be a string`);
+        clean[key] = spec[key];
+      }
+    }
+    for (const key of ['m', 'k', 'n', 'height', 'width', 'inChannels', 'outChannels', 'kernelSize', 'minTimeMs', 'samples']) {
+      if (spec[key] !== undefined) clean[key] = checkKernelNumber(spec[key], key);
+    }
+    return call(this.#core, 'kernelBenchmark', clean);
+  }
+
+  /** C = A·B (+ bias) in fp32; A is m×k, B is k×n, row-major. Returns a new Float32Array of m×n. */
+  gemmF32({ a, b, m, k, n, bias, impl } = {}) {
+    checkKernelImpl(impl);
+    return call(this.#core, 'kernelGemmF32', { a: checkKernelArray(a, 'a'), b: checkKernelArray(b, 'b'), m, k, n, bias: bias ?? null, impl });
+  }
+
+  /**
+   * Quantized GEMM: uint8 or int8 A (m×k) with aZeroPoint × int8 B (k×n) with bZeroPoint (number or per-column array),
+   * plus an int32 bias; output 'int32' (exact sums), 'fp32' (× scale + floatBias) or 'uint8'/'int8' (requantized).
+   */
+  gemmInt8({ a, b, m, k, n, aZeroPoint = 0, bZeroPoint = 0, bias, output = 'int32', scale, floatBias, outputZeroPoint = 0, min, max, impl } = {}) {
+    checkKernelImpl(impl);
+    checkKernelArray(a, 'a');
+    checkKernelArray(b, 'b');
+    const aSigned = a instanceof Int8Array;
+    const toArray = (v) => (v === undefined || v === null ? null : typeof v === 'number' ? [v] : v);
+    return call(this.#core, 'kernelGemmInt8', {
+      a, aSigned, b, m, k, n, aZeroPoint, bZeroPoint: toArray(bZeroPoint), bias: toArray(bias), output,
+      scale: toArray(scale), floatBias: toArray(floatBias), outputZeroPoint, min, max, impl,
+    });
+  }
+  // --- end kernels ------------------------------------------------------------
 }
 
 /**

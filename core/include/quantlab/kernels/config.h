@@ -1,0 +1,34 @@
+// quantlab/kernels/config.h — the one place where kernels are chosen.
+#pragma once
+
+#include <cstddef>
+
+#include "quantlab/kernels/isa.h"
+#include "quantlab/kernels/microkernels.h"
+
+namespace quantlab::kernels {
+
+/// @brief The microkernels of one instruction set and their tile heights.
+/// Panel widths (kF32NR, kQs8NR) are shared by every set, so packed weights
+/// work with any of them.
+struct KernelConfig {
+  Isa isa;
+  F32GemmUkernel f32_gemm;  ///< MR = f32_mr rows per call
+  std::size_t f32_mr;
+  F32GemmUkernel f32_gemv;  ///< one row × four panels (batch 1, matrix-vector)
+  Qs8GemmUkernel qs8_gemm;  ///< MR = qs8_mr rows per call
+  std::size_t qs8_mr;
+  Qs8GemmUkernel qs8_gemv;  ///< one row × four panels
+  RequantQu8Ukernel requant_qu8;
+  RequantQs8Ukernel requant_qs8;
+  DequantF32Ukernel dequant_f32;
+};
+
+/// Columns per call of the matrix-vector kernels (four panels).
+inline constexpr std::size_t kGemvNR = 32;
+
+/// @brief The kernels of `isa`; throws InvalidArgument when this build does
+/// not have them (wasmsimd in a native build).
+const KernelConfig& kernel_config(Isa isa);
+
+}  // namespace quantlab::kernels

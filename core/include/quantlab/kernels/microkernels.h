@@ -1,0 +1,134 @@
+// quantlab/kernels/microkernels.h — the microkernels: one output tile each.
+//
+// Names follow XNNPACK: <datatype>_<op>_<MR>x<NR>[c<KR>]__<isa>[_<variant>],
+// and every function lives in a file of the same name under core/src/kernels/.
+// Every SIMD kernel has a scalar twin with the identical signature that reads
+// the same packed weights; the driver picks one through config.h. The SIMD
+// kernels are declared only in builds that compile them (__wasm_simd128__).
+//
+// Every kernel is noexcept (and the pointer types say so): under Emscripten
+// with -fexceptions, an indirect call that may throw goes through a JS
+// "invoke" trampoline, which would cost more than a small tile.
+//
+// Equation numbers (eq. K1 ... K10) refer to core/docs/kernels.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "quantlab/kernels/packed_weights.h"
+
+namespace quantlab::kernels {
+
+/// @brief Output clamp of the fp32 kernels (fused ReLU / ReLU6 / none).
+/// Values below `min` become `min`, above `max` become `max`; NaN passes through.
+struct F32MinMax {
+  float min;
+  float max;
+};
+
+// ---------------------------------------------------------------------------
+// fp32 GEMM tile (eq. K2): for i < mr, j < nc
+//   c[i*c_stride + j] = clamp(bias[j] + sum_{k<kc} a[i*a_stride + k] * B[k][j])
+// `w` is one packed panel (PackedWeightsF32::panel): kF32NR biases, then kc rows
+// of kF32NR weights; the 1x32 (matrix-vector) kernels also read the next three
+// panels, each kF32NR * (kc + 1) floats further, as far as nc reaches.
+// Products are accumulated in increasing k, one rounding per multiply and per
+// add, so the scalar and SIMD twins agree bit for bit. mr <= the kernel's MR, 1 <= nc <= its NR (8 or 32),
+// kc >= 1. Rows i >= mr are never read or written; columns j >= nc are never
+// written, and panels past nc are not read.
+using F32GemmUkernel = void (*)(std::size_t mr, std::size_t nc, std::size_t kc, const float* a,
+                                std::size_t a_stride, const float* w, float* c, std::size_t c_stride,
+                                const F32MinMax& params) noexcept;
+
+void f32_gemm_4x8__scalar(std::size_t mr, std::size_t nc, std::size_t kc, const float* a,
+                          std::size_t a_stride, const float* w, float* c, std::size_t c_stride,
+                          const F32MinMax& params) noexcept;
+void f32_gemm_1x32__scalar(std::size_t mr, std::size_t nc, std::size_t kc, const float* a,
+                          std::size_t a_stride, const float* w, float* c, std::size_t c_stride,
+                          const F32MinMax& params) noexcept;
+
+// ---------------------------------------------------------------------------
+// int8 GEMM tile (eq. K4): for i < mr, j < nc
+//   c[i*c_stride + j] = sum_{k<kc} a[i*a_stride + k] * B[k][j]      (int32, raw)
+// `a` holds activations widened to int16 (pack_a_qu8_c2 / pack_a_qs8_c2: uint8
+// 0..255 or int8 -128..127), kc is even (K rounded up to kQs8KR, padding zero).
+// `w` is one packed int8 panel (PackedWeightsQs8::panel); the 1x32 kernels
+// also read the next three, each (kc / 2) * 16 bytes further, as far as nc
+// reaches. Zero points, bias and scales are applied afterwards by the
+// requantization kernels (eq. K6-K9).
+// Overflow: |a*b| <= 255*128 = 32640, so the int32 sum is exact while
+// kc <= 65792; the operators limit K to kMaxQ8K = 32768 (see eq. K7).
+using Qs8GemmUkernel = void (*)(std::size_t mr, std::size_t nc, std::size_t kc, const std::int16_t* a,
+                                std::size_t a_stride, const std::int8_t* w, std::int32_t* c,
+                                std::size_t c_stride) noexcept;
+
+void qs8_gemm_4x8c2__scalar(std::size_t mr, std::size_t nc, std::size_t kc, const std::int16_t* a,
+                            std::size_t a_stride, const std::int8_t* w, std::int32_t* c,
+                            std::size_t c_stride) noexcept;
+void qs8_gemm_1x32c2__scalar(std::size_t mr, std::size_t nc, std::size_t kc, const std::int16_t* a,
+                            std::size_t a_stride, const std::int8_t* w, std::int32_t* c,
+                            std::size_t c_stride) noexcept;
+
+// ---------------------------------------------------------------------------
+// Requantization of one row of n int32 accumulators (eq. K6, K8, K9):
+//   acc'[j] = acc[j] + col_offset[j] - b_zero_point[j] * row_sum
+//   out[j]  = clamp(round_half_even((float)acc'[j] * scale[j]) + zero_point, min, max)
+// computed in fp32 exactly as eq. K9 states (see kernels.md for why fp32 and
+// not a fixed-point multiplier). Twins agree bit for bit.
+
+/// @brief Per-row corrections of the int32 accumulators (eq. K6).
+struct Q8RowCorrection {
+  const std::int32_t* col_offset;    ///< bias[j] - za*colsum[j] + K*za*zb[j] (n values)
+  const std::int32_t* b_zero_point;  ///< zb[j] (n values)
+  std::int32_t row_sum;              ///< sum_k a[k] of this row
+};
+
+/// @brief Output zero point and clamp, in the output's integer domain.
+struct Q8OutputParams {
+  std::int32_t zero_point;
+  std::int32_t min;  ///< >= -128 (int8) or >= 0 (uint8); min <= max
+  std::int32_t max;  ///< <= 127 (int8) or <= 255 (uint8)
+};
+
+using RequantQu8Ukernel = void (*)(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
+                                   const float* scale, const Q8OutputParams& out_params, std::uint8_t* out) noexcept;
+using RequantQs8Ukernel = void (*)(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
+                                   const float* scale, const Q8OutputParams& out_params, std::int8_t* out) noexcept;
+
+void requant_qs32_qu8_fp32__scalar(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
+                                   const float* scale, const Q8OutputParams& out_params, std::uint8_t* out) noexcept;
+void requant_qs32_qs8_fp32__scalar(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
+                                   const float* scale, const Q8OutputParams& out_params, std::int8_t* out) noexcept;
+
+// Dequantization of one row to fp32 (eq. K10):
+//   out[j] = clamp((float)acc'[j] * scale[j] + bias[j], min, max)
+using DequantF32Ukernel = void (*)(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
+                                   const float* scale, const float* bias, const F32MinMax& params,
+                                   float* out) noexcept;
+
+void dequant_qs32_f32__scalar(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
+                              const float* scale, const float* bias, const F32MinMax& params, float* out) noexcept;
+
+#ifdef __wasm_simd128__
+void f32_gemm_4x8__wasmsimd(std::size_t mr, std::size_t nc, std::size_t kc, const float* a,
+                            std::size_t a_stride, const float* w, float* c, std::size_t c_stride,
+                            const F32MinMax& params) noexcept;
+void f32_gemm_1x32__wasmsimd(std::size_t mr, std::size_t nc, std::size_t kc, const float* a,
+                            std::size_t a_stride, const float* w, float* c, std::size_t c_stride,
+                            const F32MinMax& params) noexcept;
+void qs8_gemm_4x8c2__wasmsimd_dot16x2(std::size_t mr, std::size_t nc, std::size_t kc,
+                                      const std::int16_t* a, std::size_t a_stride, const std::int8_t* w,
+                                      std::int32_t* c, std::size_t c_stride) noexcept;
+void qs8_gemm_1x32c2__wasmsimd_dot16x2(std::size_t mr, std::size_t nc, std::size_t kc,
+                                      const std::int16_t* a, std::size_t a_stride, const std::int8_t* w,
+                                      std::int32_t* c, std::size_t c_stride) noexcept;
+void requant_qs32_qu8_fp32__wasmsimd(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
+                                     const float* scale, const Q8OutputParams& out_params, std::uint8_t* out) noexcept;
+void requant_qs32_qs8_fp32__wasmsimd(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
+                                     const float* scale, const Q8OutputParams& out_params, std::int8_t* out) noexcept;
+void dequant_qs32_f32__wasmsimd(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
+                                const float* scale, const float* bias, const F32MinMax& params, float* out) noexcept;
+#endif  // __wasm_simd128__
+
+}  // namespace quantlab::kernels

@@ -1,0 +1,42 @@
+// The one place where microkernels are chosen for each instruction set.
+#include "quantlab/kernels/config.h"
+
+#include "quantlab/error.h"
+
+namespace quantlab::kernels {
+
+namespace {
+
+constexpr KernelConfig kScalarConfig{
+    Isa::scalar,
+    f32_gemm_4x8__scalar, 4, f32_gemm_1x32__scalar,
+    qs8_gemm_4x8c2__scalar, 4, qs8_gemm_1x32c2__scalar,
+    requant_qs32_qu8_fp32__scalar, requant_qs32_qs8_fp32__scalar, dequant_qs32_f32__scalar,
+};
+
+#ifdef __wasm_simd128__
+constexpr KernelConfig kWasmSimdConfig{
+    Isa::wasmsimd,
+    f32_gemm_4x8__wasmsimd, 4, f32_gemm_1x32__wasmsimd,
+    qs8_gemm_4x8c2__wasmsimd_dot16x2, 4, qs8_gemm_1x32c2__wasmsimd_dot16x2,
+    requant_qs32_qu8_fp32__wasmsimd, requant_qs32_qs8_fp32__wasmsimd, dequant_qs32_f32__wasmsimd,
+};
+#endif
+
+}  // namespace
+
+const KernelConfig& kernel_config(Isa isa) {
+  switch (isa) {
+    case Isa::scalar:
+      return kScalarConfig;
+    case Isa::wasmsimd:
+#ifdef __wasm_simd128__
+      return kWasmSimdConfig;
+#else
+      throw InvalidArgument("SIMD kernels are not compiled into this build (WebAssembly builds only)");
+#endif
+  }
+  throw InvalidArgument("unknown instruction set");
+}
+
+}  // namespace quantlab::kernels
