@@ -35,7 +35,9 @@ export function cmakeBuild(name, targets = []) {
 /** Runs the build's ctest suite; returns its counts. */
 export function ctest(name) {
   const b = BUILDS[name];
-  const r = run('ctest', ['--test-dir', b.dir, '--output-on-failure', '-j', JOBS], {
+  // The wasm build has one ctest entry; -V shows its GoogleTest output to count.
+  const verbose = b.emscripten ? ['-V'] : [];
+  const r = run('ctest', ['--test-dir', b.dir, '--output-on-failure', '-j', JOBS, ...verbose], {
     capture: true,
     allowFailure: true,
     env: b.emscripten ? EM_ENV : {},
