@@ -11,7 +11,7 @@
 // shared machine shifts all of them alike instead of one; a measurement during
 // which this process did not get the core (CPU time < 90% of wall time) is
 // repeated.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -59,15 +59,10 @@ const opsOf = (c) =>
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const dist = join(ROOT, 'dist/quantlab.js');
-  if (!existsSync(dist) || !existsSync(join(ROOT, 'dist/quantlab_core.wasm'))) run('node', ['scripts/build.mjs', 'package']);
+  // Always measure the current sources: the build is incremental, so this is
+  // quick when nothing changed.
+  run('node', ['scripts/build.mjs', 'package']);
   const ql = await (await import(pathToFileURL(dist).href)).init();
-  if (typeof ql.benchmarkKernel !== 'function') {
-    // dist/ predates the kernels: rebuild it, then start again in a fresh
-    // process (this one has the old module loaded).
-    run('node', ['scripts/build.mjs', 'package']);
-    run('node', [join(ROOT, 'scripts/bench.mjs'), ...process.argv.slice(2)]);
-    return;
-  }
   const ort = opts.ort ? await import('../bench/ort_runner.mjs') : null;
 
   console.log(`quantlab bench: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
