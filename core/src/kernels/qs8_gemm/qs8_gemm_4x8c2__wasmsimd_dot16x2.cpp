@@ -19,6 +19,7 @@
 #include <cassert>
 
 #include "quantlab/kernels/microkernels.h"
+#include "../store_tile_4x8__wasmsimd.h"
 
 namespace quantlab::kernels {
 
@@ -70,52 +71,8 @@ void qs8_gemm_4x8c2__wasmsimd_dot16x2(std::size_t mr, std::size_t nc, std::size_
     w += sizeof(Qs8PanelRow);
   }
 
-  // Stores go from the last row to the first (aliased rows hold equal values).
-  if (nc == kQs8NR) {
-    wasm_v128_store(c3, vacc3x0123);
-    wasm_v128_store(c3 + 4, vacc3x4567);
-    wasm_v128_store(c2, vacc2x0123);
-    wasm_v128_store(c2 + 4, vacc2x4567);
-    wasm_v128_store(c1, vacc1x0123);
-    wasm_v128_store(c1 + 4, vacc1x4567);
-    wasm_v128_store(c0, vacc0x0123);
-    wasm_v128_store(c0 + 4, vacc0x4567);
-    return;
-  }
-  if (nc & 4) {
-    wasm_v128_store(c3, vacc3x0123);
-    wasm_v128_store(c2, vacc2x0123);
-    wasm_v128_store(c1, vacc1x0123);
-    wasm_v128_store(c0, vacc0x0123);
-    vacc3x0123 = vacc3x4567;
-    vacc2x0123 = vacc2x4567;
-    vacc1x0123 = vacc1x4567;
-    vacc0x0123 = vacc0x4567;
-    c3 += 4;
-    c2 += 4;
-    c1 += 4;
-    c0 += 4;
-  }
-  if (nc & 2) {
-    wasm_v128_store64_lane(c3, vacc3x0123, 0);
-    wasm_v128_store64_lane(c2, vacc2x0123, 0);
-    wasm_v128_store64_lane(c1, vacc1x0123, 0);
-    wasm_v128_store64_lane(c0, vacc0x0123, 0);
-    vacc3x0123 = wasm_i64x2_shuffle(vacc3x0123, vacc3x0123, 1, 1);
-    vacc2x0123 = wasm_i64x2_shuffle(vacc2x0123, vacc2x0123, 1, 1);
-    vacc1x0123 = wasm_i64x2_shuffle(vacc1x0123, vacc1x0123, 1, 1);
-    vacc0x0123 = wasm_i64x2_shuffle(vacc0x0123, vacc0x0123, 1, 1);
-    c3 += 2;
-    c2 += 2;
-    c1 += 2;
-    c0 += 2;
-  }
-  if (nc & 1) {
-    wasm_v128_store32_lane(c3, vacc3x0123, 0);
-    wasm_v128_store32_lane(c2, vacc2x0123, 0);
-    wasm_v128_store32_lane(c1, vacc1x0123, 0);
-    wasm_v128_store32_lane(c0, vacc0x0123, 0);
-  }
+  detail::store_tile_4x8__wasmsimd(nc, c0, c1, c2, c3, vacc0x0123, vacc0x4567, vacc1x0123, vacc1x4567, vacc2x0123,
+                                   vacc2x4567, vacc3x0123, vacc3x4567);
 }
 
 }  // namespace quantlab::kernels
