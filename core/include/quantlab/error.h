@@ -21,4 +21,11 @@ class InvalidArgument : public Error {
   using Error::Error;
 };
 
+/// @brief Valid input that quantlab does not implement (an ONNX op, attribute
+/// value or type); the message names it and where it is used.
+class Unsupported : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace quantlab

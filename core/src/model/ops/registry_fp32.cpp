@@ -1,0 +1,6 @@
+// The fp32 op table (filled by the op files of this folder).
+#include "model/ops/op.h"
+
+namespace quantlab::model {
+void add_fp32_ops(std::vector<OpDef>&) {}
+}  // namespace quantlab::model
