@@ -25,9 +25,9 @@ Args::Args(int argc, char** argv, int first, const std::set<std::string>& flags,
       flags_.insert(name);
     } else if (valued.count(name)) {
       if (inline_value) {
-        values_[name] = *inline_value;
+        values_[name].push_back(*inline_value);
       } else if (i + 1 < argc) {
-        values_[name] = argv[++i];
+        values_[name].push_back(argv[++i]);
       } else {
         throw InvalidArgument("option --" + name + " needs a value");
       }
@@ -40,7 +40,12 @@ Args::Args(int argc, char** argv, int first, const std::set<std::string>& flags,
 std::optional<std::string> Args::value(const std::string& name) const {
   const auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
-  return it->second;
+  return it->second.back();  // the last one wins, as in most tools
+}
+
+std::vector<std::string> Args::values(const std::string& name) const {
+  const auto it = values_.find(name);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 }  // namespace quantlab::cli

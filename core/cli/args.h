@@ -21,11 +21,13 @@ class Args {
   const std::vector<std::string>& positionals() const { return positionals_; }
   bool flag(const std::string& name) const { return flags_.count(name) > 0; }
   std::optional<std::string> value(const std::string& name) const;
+  /// Every value of a repeatable option, in order (e.g. --input a=x.npy --input b=y.npy).
+  std::vector<std::string> values(const std::string& name) const;
 
  private:
   std::vector<std::string> positionals_;
   std::set<std::string> flags_;
-  std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> values_;
 };
 
 }  // namespace quantlab::cli

@@ -8,5 +8,8 @@ int bits_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
 int qparams_command(int argc, char** argv);
 int quantize_command(int argc, char** argv);
+int info_command(int argc, char** argv);
+int run_command(int argc, char** argv);
+int eval_command(int argc, char** argv);
 
 }  // namespace quantlab::cli

@@ -23,6 +23,12 @@ constexpr const char* kUsage =
     "  quantize <x.npy> [quantizer options] [--rounding half_even|half_away|stochastic] [--seed N]\n"
     "           [--out q.npy] [--dequant-out xhat.npy] [--json]\n"
     "      quantize, write the codes (uint8/int8, uint16/int16) and x-hat (float32), report the error\n"
+    "  info <model.onnx> [--json]\n"
+    "      inputs, outputs and the layer list of an ONNX model (shapes, parameters, share of FLOPs)\n"
+    "  run <model.onnx> --input NAME=x.npy [--input ...] [--out-dir DIR] [--json]\n"
+    "      run a model on .npy inputs; writes each output as DIR/NAME.npy\n"
+    "  eval <model.onnx> --images x.npy --labels y.npy [--batch 32] [--normalize MEAN,STD] [--json]\n"
+    "      top-1 accuracy and images/s of a classifier (uint8 images need --normalize)\n"
     "  bench [--json] [--impl scalar|simd] [--min-time-ms N]\n"
     "      time the kernels (GEMM, matvec, conv; fp32 and int8) on the standard shapes\n"
     "  help\n"
@@ -48,6 +54,9 @@ int main(int argc, char** argv) {
     if (command == "bench") return quantlab::cli::bench_command(argc, argv);
     if (command == "qparams") return quantlab::cli::qparams_command(argc, argv);
     if (command == "quantize") return quantlab::cli::quantize_command(argc, argv);
+    if (command == "info") return quantlab::cli::info_command(argc, argv);
+    if (command == "run") return quantlab::cli::run_command(argc, argv);
+    if (command == "eval") return quantlab::cli::eval_command(argc, argv);
     std::fprintf(stderr, "quantlab: unknown command '%s' (try 'quantlab help')\n", command.c_str());
     return 2;
   } catch (const quantlab::Error& e) {

@@ -118,8 +118,20 @@ std::uint32_t little_endian(const std::string& bytes, std::size_t at, int n) {
   return v;
 }
 
-// Checks magic, version, header and data size; returns the parsed header.
-NpyHeader check_npy(const std::string& path, const std::string& bytes) {
+// Bytes per element of the dtypes quantlab reads (0: not supported).
+std::size_t npy_item_size(const std::string& descr) {
+  static const std::pair<const char*, std::size_t> kTypes[] = {
+      {"<f4", 4}, {"<f8", 8}, {"<f2", 2}, {"|u1", 1}, {"|i1", 1}, {"<u2", 2}, {"<i2", 2},
+      {"<i4", 4}, {"<u4", 4}, {"<i8", 8}, {"<u8", 8}, {"|b1", 1}};
+  for (const auto& [name, size] : kTypes)
+    if (descr == name) return size;
+  return 0;
+}
+
+// Checks magic, version, header and data size; returns the parsed header and
+// where the data starts. `floats_only`: the dtype must be float32 or float64.
+NpyHeader check_npy(const std::string& path, const std::string& bytes, bool floats_only = true,
+                    std::size_t* data_offset = nullptr) {
   static const std::string kMagic = "\x93NUMPY";
   if (bytes.size() < 10 || bytes.compare(0, kMagic.size(), kMagic) != 0) {
     fail(path, "not a NumPy .npy file");
@@ -137,14 +149,15 @@ NpyHeader check_npy(const std::string& path, const std::string& bytes) {
   if (data_at > bytes.size()) fail(path, "truncated header");
   const std::string header = bytes.substr(8 + len_bytes, header_len);
   NpyHeader h = HeaderScanner(path, header).parse();
-  std::size_t item = 0;
-  if (h.descr == "<f4") {
-    item = 4;
-  } else if (h.descr == "<f8") {
-    item = 8;
-  } else {
+  const std::size_t item = npy_item_size(h.descr);
+  if (floats_only && h.descr != "<f4" && h.descr != "<f8") {
     fail(path, "dtype '" + h.descr + "' is not supported; expected float32 ('<f4') or float64 ('<f8')");
   }
+  if (item == 0) {
+    fail(path, "dtype '" + h.descr + "' is not supported; expected a little-endian number type (float32/64/16, "
+                   "int8/16/32/64, uint8/16/32/64, bool)");
+  }
+  if (data_offset) *data_offset = data_at;
   std::size_t count = 1;
   for (const std::size_t d : h.shape) {
     if (d != 0 && count > std::numeric_limits<std::size_t>::max() / d) fail(path, "the shape is too large");
@@ -172,6 +185,61 @@ std::string npy_bytes(const xt::xarray<std::int32_t>& q) {
 }
 
 }  // namespace
+
+model::Tensor read_npy_tensor(const std::string& path) {
+  const std::string bytes = read_bytes(path);
+  std::size_t data_at = 0;
+  const NpyHeader h = check_npy(path, bytes, false, &data_at);
+  if (h.fortran_order && h.shape.size() > 1) fail(path, "Fortran-order arrays are not supported; save with C order");
+  static const std::pair<const char*, model::DataType> kTypes[] = {
+      {"<f4", model::DataType::float32}, {"<f8", model::DataType::float64}, {"<f2", model::DataType::float16},
+      {"|u1", model::DataType::uint8},   {"|i1", model::DataType::int8},    {"<u2", model::DataType::uint16},
+      {"<i2", model::DataType::int16},   {"<i4", model::DataType::int32},   {"<u4", model::DataType::uint32},
+      {"<i8", model::DataType::int64},   {"<u8", model::DataType::uint64},  {"|b1", model::DataType::boolean}};
+  model::DataType type = model::DataType::undefined;
+  for (const auto& [name, t] : kTypes)
+    if (h.descr == name) type = t;
+  std::vector<std::int64_t> shape(h.shape.begin(), h.shape.end());
+  model::Tensor t(type, shape);
+  std::copy(bytes.begin() + static_cast<std::ptrdiff_t>(data_at), bytes.end(), t.bytes());
+  return t;
+}
+
+void write_npy_tensor(const std::string& path, const model::Tensor& t) {
+  const char* descr = nullptr;
+  switch (t.type()) {
+    case model::DataType::float32: descr = "<f4"; break;
+    case model::DataType::float64: descr = "<f8"; break;
+    case model::DataType::float16: descr = "<f2"; break;
+    case model::DataType::uint8: descr = "|u1"; break;
+    case model::DataType::int8: descr = "|i1"; break;
+    case model::DataType::uint16: descr = "<u2"; break;
+    case model::DataType::int16: descr = "<i2"; break;
+    case model::DataType::int32: descr = "<i4"; break;
+    case model::DataType::uint32: descr = "<u4"; break;
+    case model::DataType::int64: descr = "<i8"; break;
+    case model::DataType::uint64: descr = "<u8"; break;
+    case model::DataType::boolean: descr = "|b1"; break;
+    default: fail(path, "a " + model::type_name(t.type()) + " tensor cannot be written as .npy");
+  }
+  std::string shape = "(";
+  for (std::size_t i = 0; i < t.rank(); ++i) shape += std::to_string(t.dim(i)) + (t.rank() == 1 || i + 1 < t.rank() ? ", " : "");
+  if (t.rank() == 1) shape.erase(shape.size() - 1);  // "(5,)"
+  shape += ")";
+  std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  // Pad so the data starts at a multiple of 64 bytes, ending the header with a newline.
+  const std::size_t unpadded = 10 + header.size() + 1;
+  header.append((64 - unpadded % 64) % 64, ' ');
+  header += '\n';
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header;
+  bytes.append(reinterpret_cast<const char*>(t.bytes()), t.byte_size());
+  write_bytes(path, bytes);
+}
 
 xt::xarray<float> read_npy_float(const std::string& path) {
   const std::string bytes = read_bytes(path);

@@ -5,6 +5,8 @@
 #include <string>
 #include <xtensor/xarray.hpp>
 
+#include "quantlab/model/tensor.h"
+
 namespace quantlab::cli {
 
 /// @brief Reads a .npy file holding little-endian float32 ('<f4') or float64
@@ -22,5 +24,12 @@ void write_npy_float(const std::string& path, const xt::xarray<float>& x);
 /// [qmin, qmax]: uint8 / int8, uint16 / int16, else int32. Returns the dtype's
 /// NumPy name ("int8", ...). InvalidArgument if the file cannot be written.
 std::string write_npy_codes(const std::string& path, const xt::xarray<std::int32_t>& q, int qmin, int qmax);
+
+/// @brief Reads a .npy file of any little-endian number type (float32/64/16,
+/// int8..64, uint8..64, bool; C order) as a model tensor, checked like read_npy_float.
+model::Tensor read_npy_tensor(const std::string& path);
+
+/// @brief Writes a model tensor as .npy (C order).
+void write_npy_tensor(const std::string& path, const model::Tensor& t);
 
 }  // namespace quantlab::cli
