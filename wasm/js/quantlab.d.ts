@@ -277,6 +277,75 @@ export interface Observer {
 }
 
 /** An initialised instance. Every method throws an `Error` with a message on bad input; the instance keeps working afterwards. */
+/** Element types of model tensors (ONNX's, with float32 spelled out). */
+export type TensorType =
+  | 'float32' | 'float64' | 'float16' | 'int8' | 'uint8' | 'int16' | 'uint16'
+  | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool';
+
+/** A model input: typed array (or plain numbers, converted to the input's declared type) and shape. */
+export interface ModelTensorInput {
+  data: ArrayBufferView | number[];
+  shape: number[];
+  /** Needed only when `data` does not say it (float16 as Uint16Array bit patterns, bool as Uint8Array). */
+  type?: TensorType;
+}
+
+/** A model output: a fresh typed array (BigInt64Array for int64). */
+export interface ModelTensorOutput {
+  data: Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+  shape: number[];
+  type: TensorType;
+}
+
+/** A graph input or output as declared in the file. */
+export interface ModelValueInfo {
+  name: string;
+  type: TensorType | string;
+  /** Dims: numbers, symbolic names ("batch") or null when unknown; null when the rank is unknown. */
+  shape: (number | string | null)[] | null;
+}
+
+/** One node of a loaded model. */
+export interface ModelNode {
+  index: number;
+  name: string;
+  op: string;
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  /** Output shapes with symbolic dims set to 1 (null entries: unknown). */
+  outputShapes: ((number | null)[] | null)[];
+  outputTypes: string[];
+  /** Elements of the node's initializer inputs. */
+  parameters: number;
+  /** Estimated operations for one sample (2 per multiply-add). */
+  flops: number;
+  /** Computed once at load time (a constant subgraph, e.g. a shape computation). */
+  folded: boolean;
+}
+
+/** A loaded ONNX model. Owns wasm memory: call delete(). */
+export interface Model {
+  readonly inputs: ModelValueInfo[];
+  readonly outputs: ModelValueInfo[];
+  readonly nodes: ModelNode[];
+  /** Total number of weights. */
+  readonly parameters: number;
+  readonly metadata: { irVersion: number; opset: number; producer: string };
+  /** Runs the model on named inputs. Throws an Error naming the input when a type or shape is wrong. */
+  run(feeds: Record<string, ModelTensorInput>): Promise<Record<string, ModelTensorOutput>>;
+  /** run() without the Promise. */
+  runSync(feeds: Record<string, ModelTensorInput>): Record<string, ModelTensorOutput>;
+  /** Frees the model's wasm memory; later calls throw. */
+  delete(): void;
+}
+
+/** Options of {@link Quantlab.loadModel}. */
+export interface LoadModelOptions {
+  /** Files holding tensors stored outside the .onnx, by the name the model uses. */
+  externalData?: Record<string, Uint8Array | ArrayBuffer>;
+}
+
 export interface Quantlab {
   /** Package version. */
   readonly version: string;
@@ -340,6 +409,19 @@ export interface Quantlab {
    * obs.delete();
    */
   createObserver(options?: QuantOptions): Observer;
+
+  /**
+   * Loads an ONNX model (opset 7+; see supportedOps()). Throws an Error naming
+   * every unsupported operator or attribute, or the problem with a corrupt file.
+   * @example
+   * const model = await ql.loadModel(new Uint8Array(await (await fetch('fashion_cnn.onnx')).arrayBuffer()));
+   * const { logits } = await model.run({ input: { data: pixels, shape: [1, 1, 28, 28] } });
+   */
+  loadModel(bytes: Uint8Array | ArrayBuffer, options?: LoadModelOptions): Promise<Model>;
+  /** loadModel() without the Promise. */
+  loadModelSync(bytes: Uint8Array | ArrayBuffer, options?: LoadModelOptions): Model;
+  /** The ONNX operators this build runs. */
+  supportedOps(): string[];
 
   // --- kernels (core/kernels; see core/docs/kernels.md) ----------------------
 

@@ -67,6 +67,115 @@ function quantOptions(options, allowed = QUANT_OPTIONS) {
   return options;
 }
 
+// --- models: tensors across the boundary and the Model wrapper ---------------
+// Typed array class of each tensor type; tensors cross as bytes + type + shape.
+const TYPED_ARRAYS = {
+  float32: Float32Array, float64: Float64Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array,
+  uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array,
+  bool: Uint8Array, float16: Uint16Array,
+};
+
+function typeOfArray(data) {
+  for (const [type, Ctor] of Object.entries(TYPED_ARRAYS)) {
+    if (type !== 'bool' && type !== 'float16' && data instanceof Ctor) return type;
+  }
+  return null;
+}
+
+function encodeTensor(name, tensor, declared) {
+  if (tensor === null || typeof tensor !== 'object') throw new Error(`input '${name}' must be { data, shape }`);
+  const { shape } = tensor;
+  let { data } = tensor;
+  if (!Array.isArray(shape)) throw new Error(`input '${name}': shape must be an array of integers`);
+  let type = tensor.type ?? (ArrayBuffer.isView(data) ? typeOfArray(data) : declared?.type ?? 'float32');
+  if (type === 'float') type = 'float32';
+  const Ctor = TYPED_ARRAYS[type];
+  if (!Ctor) throw new Error(`input '${name}': unknown type '${type}'`);
+  if (Array.isArray(data)) data = type === 'int64' || type === 'uint64' ? Ctor.from(data, (v) => BigInt(v)) : Ctor.from(data);
+  else if (!ArrayBuffer.isView(data)) throw new Error(`input '${name}': data must be a typed array or an array of numbers`);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return { bytes, type, shape };
+}
+
+function decodeTensor(t) {
+  const Ctor = TYPED_ARRAYS[t.type] ?? Uint8Array;
+  const data = new Ctor(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength / Ctor.BYTES_PER_ELEMENT);
+  return { data, shape: t.shape, type: t.type };
+}
+
+/**
+ * A loaded ONNX model: checked, shapes inferred, constants folded, weights packed.
+ * Owns wasm memory: call delete() when done.
+ */
+class Model {
+  #core;
+  #handle;
+  #info;
+
+  constructor(core, handle) {
+    this.#core = core;
+    this.#handle = handle;
+    this.#info = call(core, 'modelInfo', handle);
+  }
+
+  #live() {
+    if (!this.#handle) throw new Error('this model was deleted');
+    return this.#handle;
+  }
+
+  /** Graph inputs: [{ name, type, shape }], symbolic dims as strings, unknown as null. */
+  get inputs() {
+    return this.#info.inputs;
+  }
+
+  get outputs() {
+    return this.#info.outputs;
+  }
+
+  /** Every node: { index, name, op, domain, inputs, outputs, outputShapes (batch 1), outputTypes, parameters, flops, folded }. */
+  get nodes() {
+    return this.#info.nodes;
+  }
+
+  /** Total number of weights (elements of all initializers). */
+  get parameters() {
+    return this.#info.parameters;
+  }
+
+  /** { irVersion, opset, producer }. */
+  get metadata() {
+    const { irVersion, opset, producer } = this.#info;
+    return { irVersion, opset, producer };
+  }
+
+  /** Runs the model: feeds { name: { data, shape } } → outputs { name: { data, shape, type } }. */
+  async run(feeds) {
+    return this.runSync(feeds);
+  }
+
+  /** run() without the Promise, for Web Workers that batch many calls. */
+  runSync(feeds) {
+    if (feeds === null || typeof feeds !== 'object') throw new Error('run() expects { inputName: { data, shape } }');
+    const encoded = {};
+    for (const [name, tensor] of Object.entries(feeds)) {
+      encoded[name] = encodeTensor(name, tensor, this.#info.inputs.find((i) => i.name === name));
+    }
+    const out = call(this.#core, 'modelRun', this.#live(), encoded);
+    const result = {};
+    for (const [name, t] of Object.entries(out)) result[name] = decodeTensor(t);
+    return result;
+  }
+
+  /** Frees the model's wasm memory; later calls throw. */
+  delete() {
+    if (this.#handle) {
+      this.#handle.delete();
+      this.#handle = null;
+    }
+  }
+}
+// --- end models -------------------------------------------------------------
+
 /** Collects statistics of many batches and turns them into quantization parameters. Owns wasm memory: call delete(). */
 class Observer {
   #core;
@@ -182,6 +291,37 @@ class Quantlab {
     return new Observer(this.#core, call(this.#core, 'createObserver', quantOptions(options)));
   }
   // --- end quantization -------------------------------------------------------
+
+  // --- models (core/model) ------------------------------------------------
+  /**
+   * Loads an ONNX model from its bytes. `externalData` maps the file names a model
+   * refers to ({ 'model.onnx.data': Uint8Array }) for tensors stored outside it.
+   */
+  async loadModel(bytes, { externalData } = {}) {
+    return this.loadModelSync(bytes, { externalData });
+  }
+
+  /** loadModel() without the Promise. */
+  loadModelSync(bytes, { externalData } = {}) {
+    if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+    else if (ArrayBuffer.isView(bytes) && !(bytes instanceof Uint8Array)) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!(bytes instanceof Uint8Array)) throw new Error('loadModel expects the .onnx file as a Uint8Array or ArrayBuffer');
+    let external = null;
+    if (externalData !== undefined && externalData !== null) {
+      if (typeof externalData !== 'object') throw new Error('externalData must be an object { fileName: Uint8Array }');
+      external = {};
+      for (const [name, data] of Object.entries(externalData)) {
+        external[name] = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+      }
+    }
+    return new Model(this.#core, call(this.#core, 'modelLoad', bytes, external));
+  }
+
+  /** The ONNX operators this build runs. */
+  supportedOps() {
+    return call(this.#core, 'modelSupportedOps');
+  }
+  // --- end models -----------------------------------------------------------
 
   // --- kernels (core/kernels; see core/docs/kernels.md) ----------------------
   // Benchmarks run inside wasm on random data and block until done: call them

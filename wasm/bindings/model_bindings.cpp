@@ -1,0 +1,195 @@
+// Bindings of core/model: load an ONNX model, describe it, run it.
+//
+// Tensors cross the boundary as raw little-endian bytes plus a type name and
+// a shape; the JS loader turns them into the matching typed array (which
+// covers int64 as BigInt64Array without relying on WASM_BIGINT).
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "guard.h"
+#include "quantlab/error.h"
+#include "quantlab/model/onnx.h"
+#include "quantlab/model/session.h"
+
+namespace quantlab::wasm {
+namespace {
+
+using emscripten::val;
+namespace qm = quantlab::model;
+
+/// Copies a JS Uint8Array into C++ memory in one call (no per-element conversion).
+std::vector<std::uint8_t> bytes_from(const val& u8, const std::string& what) {
+  if (u8.isUndefined() || u8.isNull() || !u8.instanceof(val::global("Uint8Array")))
+    throw InvalidArgument(what + " must be a Uint8Array");
+  const std::size_t n = u8["length"].as<std::size_t>();
+  std::vector<std::uint8_t> out(n);
+  if (n) val(emscripten::typed_memory_view(n, out.data())).call<void>("set", u8);
+  return out;
+}
+
+val bytes_to_js(const std::uint8_t* p, std::size_t n) {
+  return val(emscripten::typed_memory_view(n, p)).call<val>("slice");
+}
+
+qm::DataType parse_type(const std::string& name) {
+  static const std::pair<const char*, qm::DataType> kTypes[] = {
+      {"float32", qm::DataType::float32}, {"float", qm::DataType::float32}, {"float64", qm::DataType::float64},
+      {"uint8", qm::DataType::uint8},     {"int8", qm::DataType::int8},     {"int16", qm::DataType::int16},
+      {"uint16", qm::DataType::uint16},   {"int32", qm::DataType::int32},   {"int64", qm::DataType::int64},
+      {"uint32", qm::DataType::uint32},   {"uint64", qm::DataType::uint64}, {"bool", qm::DataType::boolean},
+      {"float16", qm::DataType::float16}};
+  for (const auto& [n, t] : kTypes)
+    if (name == n) return t;
+  throw InvalidArgument("unknown tensor type '" + name + "'");
+}
+
+std::string js_type(qm::DataType t) {
+  return t == qm::DataType::float32 ? "float32" : t == qm::DataType::float64 ? "float64" : qm::type_name(t);
+}
+
+val shape_to_js(const std::vector<std::int64_t>& shape) {
+  val a = val::array();
+  for (std::int64_t d : shape) a.call<void>("push", d < 0 ? val::null() : val(static_cast<double>(d)));
+  return a;
+}
+
+val value_info_to_js(const qm::ValueInfo& v) {
+  val o = val::object();
+  o.set("name", v.name);
+  o.set("type", js_type(v.type));
+  if (v.has_shape) {
+    val dims = val::array();
+    for (const qm::Dim& d : v.dims)
+      dims.call<void>("push", d.value >= 0 ? val(static_cast<double>(d.value)) : d.param.empty() ? val::null() : val(d.param));
+    o.set("shape", dims);
+  } else {
+    o.set("shape", val::null());
+  }
+  return o;
+}
+
+val strings_to_js(const std::vector<std::string>& v) {
+  val a = val::array();
+  for (const std::string& s : v) a.call<void>("push", s);
+  return a;
+}
+
+struct ModelHandle {
+  qm::Session session;
+};
+
+ModelHandle* model_load(val bytes, val external) {
+  const std::vector<std::uint8_t> data = bytes_from(bytes, "the model");
+  qm::ExternalDataResolver resolver;
+  if (!external.isUndefined() && !external.isNull()) {
+    resolver = [external](const std::string& location, std::uint64_t offset, std::int64_t length) {
+      const val file = external[location];
+      if (file.isUndefined() || file.isNull())
+        throw InvalidArgument("external data file '" + location + "' was not given (pass it in options.externalData)");
+      std::vector<std::uint8_t> all = bytes_from(file, "external data '" + location + "'");
+      if (offset > all.size()) throw InvalidArgument("external data '" + location + "': offset " + std::to_string(offset) + " is past its end");
+      const std::uint64_t available = all.size() - offset;
+      const std::uint64_t n = length < 0 ? available : static_cast<std::uint64_t>(length);
+      if (n > available)
+        throw InvalidArgument("external data '" + location + "' holds " + std::to_string(available) +
+                              " bytes from offset " + std::to_string(offset) + ", " + std::to_string(n) + " needed");
+      return std::vector<std::uint8_t>(all.begin() + static_cast<std::ptrdiff_t>(offset),
+                                       all.begin() + static_cast<std::ptrdiff_t>(offset + n));
+    };
+  }
+  return new ModelHandle{qm::Session(qm::read_onnx(data.data(), data.size(), resolver))};
+}
+
+val model_info(ModelHandle& h) {
+  const qm::Session& s = h.session;
+  const qm::Model& m = s.model();
+  val o = val::object();
+  val inputs = val::array(), outputs = val::array(), nodes = val::array();
+  for (const auto& v : s.inputs()) inputs.call<void>("push", value_info_to_js(v));
+  for (const auto& v : s.outputs()) outputs.call<void>("push", value_info_to_js(v));
+  for (const qm::NodeInfo& n : s.nodes()) {
+    val node = val::object();
+    node.set("index", static_cast<double>(n.index));
+    node.set("name", n.name);
+    node.set("op", n.op_type);
+    node.set("domain", n.domain);
+    node.set("inputs", strings_to_js(n.inputs));
+    node.set("outputs", strings_to_js(n.outputs));
+    val shapes = val::array(), types = val::array();
+    for (std::size_t i = 0; i < n.output_shapes.size(); ++i) {
+      shapes.call<void>("push", n.output_rank_known ? shape_to_js(n.output_shapes[i]) : val::null());
+      types.call<void>("push", js_type(n.output_types[i]));
+    }
+    node.set("outputShapes", shapes);
+    node.set("outputTypes", types);
+    node.set("parameters", static_cast<double>(n.parameters));
+    node.set("flops", static_cast<double>(n.flops));
+    node.set("folded", n.folded);
+    nodes.call<void>("push", node);
+  }
+  o.set("inputs", inputs);
+  o.set("outputs", outputs);
+  o.set("nodes", nodes);
+  o.set("parameters", static_cast<double>(s.parameter_count()));
+  o.set("irVersion", static_cast<double>(m.ir_version));
+  o.set("opset", static_cast<double>(m.opset("")));
+  o.set("producer", m.producer_name + (m.producer_version.empty() ? "" : " " + m.producer_version));
+  return o;
+}
+
+// feeds: { name: { bytes: Uint8Array, type: 'float32', shape: number[] } }
+val model_run(ModelHandle& h, val feeds) {
+  std::map<std::string, qm::Tensor> inputs;
+  const val keys = val::global("Object").call<val>("keys", feeds);
+  const std::size_t count = keys["length"].as<std::size_t>();
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string name = keys[i].as<std::string>();
+    const val f = feeds[name];
+    std::vector<std::int64_t> shape;
+    const val js_shape = f["shape"];
+    const std::size_t rank = js_shape["length"].as<std::size_t>();
+    if (rank > 8) throw InvalidArgument("input '" + name + "': rank " + std::to_string(rank) + " is above 8");
+    for (std::size_t d = 0; d < rank; ++d) {
+      const double v = js_shape[d].as<double>();
+      if (!(v >= 0) || v != static_cast<double>(static_cast<std::int64_t>(v)) || v > 1e12)
+        throw InvalidArgument("input '" + name + "': shape entries must be integers >= 0");
+      shape.push_back(static_cast<std::int64_t>(v));
+    }
+    qm::Tensor t(parse_type(f["type"].as<std::string>()), shape);
+    const std::vector<std::uint8_t> bytes = bytes_from(f["bytes"], "input '" + name + "'");
+    if (bytes.size() != t.byte_size())
+      throw InvalidArgument("input '" + name + "': shape " + qm::shape_string(shape) + " needs " +
+                            std::to_string(t.size()) + " values, got " +
+                            std::to_string(bytes.size() / std::max<std::size_t>(1, qm::element_size(t.type()))));
+    std::copy(bytes.begin(), bytes.end(), t.bytes());
+    inputs.emplace(name, std::move(t));
+  }
+  const auto outputs = h.session.run(inputs);
+  val result = val::object();
+  for (const auto& [name, t] : outputs) {
+    val o = val::object();
+    o.set("bytes", bytes_to_js(t.bytes(), t.byte_size()));
+    o.set("type", js_type(t.type()));
+    o.set("shape", shape_to_js(t.shape()));
+    result.set(name, o);
+  }
+  return result;
+}
+
+val model_supported_ops() { return strings_to_js(qm::supported_ops()); }
+
+}  // namespace
+}  // namespace quantlab::wasm
+
+EMSCRIPTEN_BINDINGS(quantlab_model) {
+  using namespace quantlab::wasm;
+  emscripten::class_<ModelHandle>("ModelHandle");
+  emscripten::function("modelLoad", QL_GUARD(model_load), emscripten::allow_raw_pointers());
+  emscripten::function("modelInfo", QL_GUARD(model_info));
+  emscripten::function("modelRun", QL_GUARD(model_run));
+  emscripten::function("modelSupportedOps", QL_GUARD(model_supported_ops));
+}
