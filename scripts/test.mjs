@@ -3,7 +3,9 @@
 // the package (including an install of the packed tarball); Chromium tests of
 // the page. Ends with one summary line.
 import { ensureDeps } from './lib/deps.mjs';
-import { cmakeBuild, ctest } from './lib/cmake.mjs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUILDS, cmakeBuild, ctest } from './lib/cmake.mjs';
 import { assemblePackage } from './lib/package.mjs';
 import { run, fail } from './lib/run.mjs';
 
@@ -17,11 +19,27 @@ function nodeTest(dir) {
   return { passed: pass, failed: r.status === 0 ? failed : Math.max(failed, 1) };
 }
 
+// The conformance runner prints its table and one summary line.
+function conformance() {
+  mkdirSync('test-results', { recursive: true });
+  const r = run(join(BUILDS.native.dir, 'quantlab_conformance'), ['--markdown', 'test-results/conformance.md'], {
+    capture: true,
+    allowFailure: true,
+  });
+  const lines = r.stdout.split('\n');
+  for (const line of lines) if (line.startsWith('FAIL') || line.startsWith('conformance:')) console.log(line);
+  console.log('full table: test-results/conformance.md');
+  const m = /conformance: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(r.stdout);
+  if (!m) return { passed: 0, failed: 1 };
+  return { passed: Number(m[1]), failed: r.status === 0 ? Number(m[2]) : Math.max(1, Number(m[2])) };
+}
+
 // [key, description, run]; `npm test -- KEY...` runs only those suites.
 const SUITES = [
   ['native', 'GoogleTest, native', () => (cmakeBuild('native'), ctest('native'))],
   ['sanitize', 'GoogleTest, ASan+UBSan', () => (cmakeBuild('sanitize'), ctest('sanitize'))],
   ['wasm', 'GoogleTest, wasm under Node', () => (cmakeBuild('wasm'), ctest('wasm'))],
+  ['conformance', 'ONNX backend tests (libonnx-testdata)', () => (cmakeBuild('native', ['quantlab_conformance']), conformance())],
   ['package', 'npm package, node --test', () => (assemblePackage(), nodeTest('tests/js'))],
   [
     'page',
@@ -32,7 +50,7 @@ const SUITES = [
 
 const only = process.argv.slice(2);
 try {
-  ensureDeps(['build', 'browser']);
+  ensureDeps(['build', 'browser', 'conformance', 'fuzz']);
 } catch (e) {
   fail(e.message);
 }

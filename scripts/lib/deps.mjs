@@ -15,6 +15,12 @@ const DEBIAN = {
     ['libgtest-dev', '/usr/src/googletest/googletest/CMakeLists.txt'],
   ],
   browser: [['chromium', '/usr/bin/chromium']],
+  // The ONNX backend tests (conformance suite) and libFuzzer for the ONNX reader.
+  conformance: [['libonnx-testdata', '/usr/share/libonnx-testdata/data/node/test_abs/model.onnx']],
+  fuzz: [
+    ['clang-14', '/usr/bin/clang++-14'],
+    ['libclang-rt-14-dev', '/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a'],
+  ],
 };
 
 let aptUpdated = false;
