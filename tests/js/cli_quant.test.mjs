@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { npyBytes, readNpy as readNpyFile } from './lib/npy.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // QUANTLAB_CLI runs the same tests against another build, e.g. build/sanitize/quantlab.
@@ -21,30 +22,6 @@ let fileCount = 0;
 
 // ------------------------------------------------------------ .npy in and out
 
-const TYPED = {
-  '<f4': Float32Array,
-  '<f8': Float64Array,
-  '<i4': Int32Array,
-  '|i1': Int8Array,
-  '|u1': Uint8Array,
-  '<i2': Int16Array,
-  '<u2': Uint16Array,
-};
-
-/** The bytes of a version 1.0 .npy file (little-endian host, as Node on x86 and arm). */
-function npyBytes(descr, shape, values, { fortran = false } = {}) {
-  const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
-  let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': (${dims}), }`;
-  while ((10 + header.length + 1) % 64 !== 0) header += ' ';
-  header += '\n';
-  const data = new Uint8Array(TYPED[descr].from(values).buffer);
-  const out = new Uint8Array(10 + header.length + data.length);
-  out.set([0x93, ...Buffer.from('NUMPY'), 1, 0, header.length & 0xff, header.length >> 8]);
-  out.set(Buffer.from(header, 'latin1'), 10);
-  out.set(data, 10 + header.length);
-  return out;
-}
-
 /** Writes an array to a fresh .npy file and returns its path. */
 function writeNpy(shape, values, descr = '<f4', options = {}) {
   const path = join(work, `in${fileCount++}.npy`);
@@ -54,15 +31,8 @@ function writeNpy(shape, values, descr = '<f4', options = {}) {
 
 /** Reads a .npy file the CLI wrote: { descr, shape, values }. */
 function readNpy(path) {
-  const bytes = readFileSync(path);
-  assert.equal(bytes.subarray(1, 6).toString('latin1'), 'NUMPY');
-  const len = bytes.readUInt16LE(8);
-  const header = bytes.subarray(10, 10 + len).toString('latin1');
-  const descr = /'descr':\s*'([^']+)'/.exec(header)[1];
-  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(',').filter((s) => s.trim()).map(Number);
-  const data = bytes.subarray(10 + len);
-  const copy = new Uint8Array(data).buffer;  // aligned
-  return { descr, shape, values: Array.from(new TYPED[descr](copy)) };
+  const { descr, shape, data } = readNpyFile(path);
+  return { descr, shape, values: Array.from(data) };
 }
 
 function run(...args) {
