@@ -84,23 +84,23 @@ struct ModelHandle {
 
 ModelHandle* model_load(val bytes, val external) {
   const std::vector<std::uint8_t> data = bytes_from(bytes, "the model");
-  qm::ExternalDataResolver resolver;
-  if (!external.isUndefined() && !external.isNull()) {
-    resolver = [external](const std::string& location, std::uint64_t offset, std::int64_t length) {
-      const val file = external[location];
-      if (file.isUndefined() || file.isNull())
-        throw InvalidArgument("external data file '" + location + "' was not given (pass it in options.externalData)");
-      std::vector<std::uint8_t> all = bytes_from(file, "external data '" + location + "'");
-      if (offset > all.size()) throw InvalidArgument("external data '" + location + "': offset " + std::to_string(offset) + " is past its end");
-      const std::uint64_t available = all.size() - offset;
-      const std::uint64_t n = length < 0 ? available : static_cast<std::uint64_t>(length);
-      if (n > available)
-        throw InvalidArgument("external data '" + location + "' holds " + std::to_string(available) +
-                              " bytes from offset " + std::to_string(offset) + ", " + std::to_string(n) + " needed");
-      return std::vector<std::uint8_t>(all.begin() + static_cast<std::ptrdiff_t>(offset),
-                                       all.begin() + static_cast<std::ptrdiff_t>(offset + n));
-    };
-  }
+  // Always a resolver, so a missing file is reported in the npm API's terms.
+  const bool given = !external.isUndefined() && !external.isNull();
+  qm::ExternalDataResolver resolver = [external, given](const std::string& location, std::uint64_t offset,
+                                                        std::int64_t length) {
+    const val file = given ? external[location] : val::undefined();
+    if (file.isUndefined() || file.isNull())
+      throw InvalidArgument("external data file '" + location + "' was not given (pass it in options.externalData)");
+    std::vector<std::uint8_t> all = bytes_from(file, "external data '" + location + "'");
+    if (offset > all.size()) throw InvalidArgument("external data '" + location + "': offset " + std::to_string(offset) + " is past its end");
+    const std::uint64_t available = all.size() - offset;
+    const std::uint64_t n = length < 0 ? available : static_cast<std::uint64_t>(length);
+    if (n > available)
+      throw InvalidArgument("external data '" + location + "' holds " + std::to_string(available) +
+                            " bytes from offset " + std::to_string(offset) + ", " + std::to_string(n) + " needed");
+    return std::vector<std::uint8_t>(all.begin() + static_cast<std::ptrdiff_t>(offset),
+                                     all.begin() + static_cast<std::ptrdiff_t>(offset + n));
+  };
   return new ModelHandle{qm::Session(qm::read_onnx(data.data(), data.size(), resolver))};
 }
 
