@@ -1,6 +1,17 @@
-// The int8 op table (filled by the op files of this folder).
+// The int8 op table: quantization (QuantizeLinear, DequantizeLinear,
+// DynamicQuantizeLinear), integer and requantized matrix products and
+// convolutions (MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv), and
+// Cast / CastLike. Each family lives in its own file of this folder.
+#include "model/ops/int8_common.h"
 #include "model/ops/op.h"
 
 namespace quantlab::model {
-void add_int8_ops(std::vector<OpDef>&) {}
+
+void add_int8_ops(std::vector<OpDef>& ops) {
+  int8_ops::add_quantize_linear_ops(ops);
+  int8_ops::add_integer_gemm_ops(ops);
+  int8_ops::add_integer_conv_ops(ops);
+  int8_ops::add_cast_ops(ops);
+}
+
 }  // namespace quantlab::model

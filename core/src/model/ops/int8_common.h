@@ -1,0 +1,154 @@
+// model/ops/int8_common.h (private) — helpers shared by the quantization,
+// integer and Cast ops: type checks, reading zero points and scales, the
+// uint8 → int8 weight shift, and NCHW ↔ NHWC transposes.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "model/ops/op.h"
+
+namespace quantlab::model::int8_ops {
+
+// ---- op tables of this family (registry_int8.cpp puts them together) -------
+void add_quantize_linear_ops(std::vector<OpDef>& ops);  // quantize_linear.cpp
+void add_integer_gemm_ops(std::vector<OpDef>& ops);     // integer_gemm.cpp
+void add_integer_conv_ops(std::vector<OpDef>& ops);     // integer_conv.cpp
+void add_cast_ops(std::vector<OpDef>& ops);             // cast.cpp
+
+// ---- types -----------------------------------------------------------------
+
+/// True for the 8-bit integer types the int8 kernels take.
+inline bool is_q8(DataType t) { return t == DataType::uint8 || t == DataType::int8; }
+
+/// "uint8 or int8", "float, uint8 or int8", for messages.
+inline std::string type_list(std::initializer_list<DataType> types) {
+  std::string out;
+  std::size_t i = 0;
+  for (DataType t : types) {
+    if (i > 0) out += i + 1 == types.size() ? " or " : ", ";
+    out += type_name(t);
+    ++i;
+  }
+  return out;
+}
+
+/// Throws Unsupported ("input 'B' is float16; supported: uint8 or int8") unless `type` is allowed.
+inline void require_type(const Node& node, const std::string& what, DataType type,
+                         std::initializer_list<DataType> allowed) {
+  for (DataType t : allowed)
+    if (t == type) return;
+  unsupported(node, what + " is " + type_name(type) + "; supported: " + type_list(allowed));
+}
+
+/// Throws InvalidArgument unless a zero point has its tensor's type (ONNX requires it).
+inline void require_same_type(const Node& node, const std::string& zero_point, DataType zp_type,
+                              const std::string& tensor, DataType tensor_type) {
+  if (zp_type != tensor_type)
+    invalid(node, zero_point + " is " + type_name(zp_type) + " but " + tensor + " is " + type_name(tensor_type) +
+                      "; they must have the same type");
+}
+
+/// The integer range of uint8, int8, uint16 and int16.
+struct IntRange {
+  std::int32_t min = 0;
+  std::int32_t max = 0;
+};
+
+inline IntRange int_range(DataType t) {
+  switch (t) {
+    case DataType::uint8: return {0, 255};
+    case DataType::int8: return {-128, 127};
+    case DataType::uint16: return {0, 65535};
+    case DataType::int16: return {-32768, 32767};
+    default: throw InvalidArgument("no 8/16-bit integer range for " + type_name(t));
+  }
+}
+
+// ---- reading parameters ----------------------------------------------------
+
+/// Values of an integer tensor (uint8, int8, uint16, int16, int32) as int32.
+inline std::vector<std::int32_t> int32_values(const Tensor& t) {
+  std::vector<std::int32_t> out(static_cast<std::size_t>(t.size()));
+  auto copy = [&](const auto* p) {
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::int32_t>(p[i]);
+  };
+  switch (t.type()) {
+    case DataType::uint8: copy(t.data<std::uint8_t>()); break;
+    case DataType::int8: copy(t.data<std::int8_t>()); break;
+    case DataType::uint16: copy(t.data<std::uint16_t>()); break;
+    case DataType::int16: copy(t.data<std::int16_t>()); break;
+    case DataType::int32: copy(t.data<std::int32_t>()); break;
+    default: throw InvalidArgument("a " + type_name(t.type()) + " tensor is not an integer parameter");
+  }
+  return out;
+}
+
+/// Values of a float32 tensor (scales); Unsupported naming `what` for another type.
+inline std::vector<float> float_values(const Node& node, const std::string& what, const Tensor& t) {
+  require_type(node, what, t.type(), {DataType::float32});
+  const float* p = t.data<float>();
+  return std::vector<float>(p, p + t.size());
+}
+
+/// Throws InvalidArgument unless every scale is positive and finite (the
+/// kernels divide and requantize by them).
+inline void require_positive_scales(const Node& node, const std::string& what, const std::vector<float>& scales) {
+  for (float s : scales)
+    if (!(s > 0.0f) || !std::isfinite(s))
+      invalid(node, what + " must be positive and finite, got " + std::to_string(s));
+}
+
+// ---- weights for the int8 kernels ------------------------------------------
+// The kernels take signed int8 weights. uint8 weights (ONNX allows them) are
+// shifted by -128 together with their zero point: exact, because
+// (w - zw) = (w - 128) - (zw - 128) and both sides stay within -128..127.
+
+/// Weights as int8: int8 copied, uint8 minus 128.
+inline std::vector<std::int8_t> weights_as_s8(const Tensor& w) {
+  std::vector<std::int8_t> out(static_cast<std::size_t>(w.size()));
+  if (w.type() == DataType::int8) {
+    const std::int8_t* p = w.data<std::int8_t>();
+    out.assign(p, p + w.size());
+  } else {
+    const std::uint8_t* p = w.data<std::uint8_t>();
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::int8_t>(static_cast<int>(p[i]) - 128);
+  }
+  return out;
+}
+
+/// A weight zero point in the int8 frame of weights_as_s8.
+inline std::int32_t weight_zero_point_as_s8(std::int32_t zp, DataType weight_type) {
+  return weight_type == DataType::uint8 ? zp - 128 : zp;
+}
+
+// ---- layouts ---------------------------------------------------------------
+// ONNX tensors are NCHW; the convolution kernels read and write NHWC.
+
+/// dst[n][p][c] = src[n][c][p] for `pixels` = H·W positions.
+template <class T>
+void nchw_to_nhwc(const T* src, T* dst, std::size_t batch, std::size_t channels, std::size_t pixels) {
+  for (std::size_t n = 0; n < batch; ++n) {
+    const T* s = src + n * channels * pixels;
+    T* d = dst + n * channels * pixels;
+    for (std::size_t c = 0; c < channels; ++c)
+      for (std::size_t p = 0; p < pixels; ++p) d[p * channels + c] = s[c * pixels + p];
+  }
+}
+
+/// dst[n][c][p] = src[n][p][c].
+template <class T>
+void nhwc_to_nchw(const T* src, T* dst, std::size_t batch, std::size_t channels, std::size_t pixels) {
+  for (std::size_t n = 0; n < batch; ++n) {
+    const T* s = src + n * channels * pixels;
+    T* d = dst + n * channels * pixels;
+    for (std::size_t p = 0; p < pixels; ++p)
+      for (std::size_t c = 0; c < channels; ++c) d[c * pixels + p] = s[p * channels + c];
+  }
+}
+
+}  // namespace quantlab::model::int8_ops
