@@ -1,9 +1,11 @@
-// npm run bench [-- --quick] [--rounds N] [--min-time-ms N] [--no-ort] [--no-scalar] [--out FILE]
+// npm run bench [-- --quick] [--rounds N] [--min-time-ms N] [--no-ort] [--no-scalar] [--no-models] [--models-only] [--out FILE]
 //
 // Times our kernels through the npm package (dist/, built first if missing)
 // and onnxruntime-web (WASM backend, one thread, SIMD) on the same shapes, in
 // one Node process on one core; prints a table and the issue's targets, and
 // writes bench/results.json: an array of { kernel, dtype, impl, shape, ms, gops }.
+// Then the bundled models (models/models.json) run whole, fp32, batch 1 and
+// 32, in our engine and in onnxruntime-web: { model, batch, impl, ms } records.
 //
 // Every number is a median: each measurement is the median of 5 samples after
 // a warm-up (many runs per sample), and the implementations are measured in
@@ -11,14 +13,14 @@
 // shared machine shifts all of them alike instead of one; a measurement during
 // which this process did not get the core (CPU time < 90% of wall time) is
 // repeated.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, run, fail } from './lib/run.mjs';
 
 function parseArgs(argv) {
-  const o = { rounds: 5, minTimeMs: 300, ort: true, scalar: true, out: join(ROOT, 'bench/results.json') };
+  const o = { rounds: 5, minTimeMs: 300, ort: true, scalar: true, kernels: true, models: true, out: join(ROOT, 'bench/results.json') };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     const value = () => {
@@ -30,8 +32,10 @@ function parseArgs(argv) {
     else if (a === '--min-time-ms') o.minTimeMs = Number(value());
     else if (a === '--no-ort') o.ort = false;
     else if (a === '--no-scalar') o.scalar = false;
+    else if (a === '--no-models') o.models = false;
+    else if (a === '--models-only') o.kernels = false;
     else if (a === '--out') o.out = join(process.cwd(), value());
-    else fail(`unknown option ${a} (expected --quick, --rounds N, --min-time-ms N, --no-ort, --no-scalar, --out FILE)`);
+    else fail(`unknown option ${a} (expected --quick, --rounds N, --min-time-ms N, --no-ort, --no-scalar, --no-models, --models-only, --out FILE)`);
   }
   if (!(o.rounds >= 1 && Number.isInteger(o.rounds))) fail('--rounds must be a positive integer');
   if (!(o.minTimeMs > 0)) fail('--min-time-ms must be > 0');
@@ -72,7 +76,7 @@ async function main() {
 
   // jobs: one per (case, dtype, impl); each round measures every job once.
   const jobs = [];
-  for (const c of CASES) {
+  for (const c of opts.kernels ? CASES : []) {
     for (const dtype of ['fp32', 'int8']) {
       const base = { kernel: c.kernel, dtype, shape: shapeOf(c), ops: opsOf(c) };
       const spec = { kernel: c.kernel, dtype, minTimeMs: opts.minTimeMs };
@@ -114,9 +118,12 @@ async function main() {
     const ms = median(times.get(j));
     return { kernel: j.kernel, dtype: j.dtype, impl: j.impl, shape: j.shape, ms: Number(ms.toFixed(4)), gops: Number((j.ops / (ms * 1e6)).toFixed(3)) };
   });
-  printTable(records);
-  printTargets(records);
-  if (ort) printWithoutOverhead(records, overhead);
+  if (opts.kernels) {
+    printTable(records);
+    printTargets(records);
+    if (ort) printWithoutOverhead(records, overhead);
+  }
+  if (opts.models) records.push(...(await benchModels(ql, opts)));
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, `${JSON.stringify(records, null, 2)}\n`);
   console.log(`\nwrote ${relative(process.cwd(), opts.out) || opts.out}`);
@@ -191,6 +198,40 @@ function printWithoutOverhead(records, overhead) {
     }
     if (parts.length > 0) console.log(`  ${r.kernel} ${r.dtype} ${r.shape}: ours is ${parts.join(', ')}`);
   }
+}
+
+// Whole models: ours and onnxruntime-web in interleaved rounds, medians.
+async function benchModels(ql, opts) {
+  const { timeOurs, timeOrtModel } = await import('../bench/model_bench.mjs');
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'models/models.json'), 'utf8'));
+  const jobs = [];
+  for (const m of manifest.models) {
+    const bytes = readFileSync(join(ROOT, 'models', m.file));
+    for (const batch of [1, 32]) {
+      const shape = [batch, 1, 28, 28];
+      jobs.push({ model: m.file, batch, impl: 'quantlab', measure: async () => (await timeOurs(ql, bytes, m.input_name, shape, opts)).ms });
+      if (opts.ort) jobs.push({ model: m.file, batch, impl: 'onnxruntime-web', measure: async () => (await timeOrtModel(bytes, m.input_name, shape, opts)).ms });
+    }
+  }
+  const times = new Map(jobs.map((j) => [j, []]));
+  for (let r = 0; r < opts.rounds; r += 1) {
+    for (const j of jobs) times.get(j).push((await onOneCore(j.measure)).ms);
+  }
+  const records = jobs.map((j) => ({ model: j.model, batch: j.batch, impl: j.impl, ms: Number(median(times.get(j)).toFixed(4)) }));
+  console.log('\nwhole models, fp32 (median ms per run, images/s):');
+  const header = ['model', 'batch', 'quantlab ms', 'ort-web ms', 'quantlab img/s', 'ort/quantlab'];
+  console.log(header.join('  '));
+  const targets = [];
+  for (const r of records.filter((x) => x.impl === 'quantlab')) {
+    const o = records.find((x) => x.model === r.model && x.batch === r.batch && x.impl === 'onnxruntime-web');
+    const ratio = o ? r.ms / o.ms : null;
+    console.log([r.model, String(r.batch), r.ms.toFixed(3), o ? o.ms.toFixed(3) : '-', ((1000 * r.batch) / r.ms).toFixed(0), ratio ? `${(o.ms / r.ms).toFixed(2)}x` : '-'].join('  '));
+    if (ratio !== null && r.model.includes('cnn')) {
+      targets.push(`${ratio <= 1.2 ? 'holds ' : 'MISSES'}  ${r.model} batch ${r.batch}: ours ${ratio.toFixed(2)}x ort's time (goal <= 1.2x)`);
+    }
+  }
+  if (targets.length) console.log(`\ntargets (issue 5):\n  ${targets.join('\n  ')}`);
+  return records;
 }
 
 main().catch((e) => fail(e instanceof Error ? e.stack ?? e.message : String(e)));
