@@ -109,7 +109,12 @@ async function runAndProbe(page) {
     const now = await progressNow(page);
     if (!seen.includes(now)) seen.push(now);
     const state = await page.getByTestId('speed-panel').getAttribute('data-state');
-    if (state === 'done' || state === 'error') break;
+    if (state === 'done' || state === 'error') {
+      // the run may have finished between the two reads: take the final progress too
+      const last = await progressNow(page);
+      if (!seen.includes(last)) seen.push(last);
+      break;
+    }
     assert.ok(Date.now() < deadline, `the benchmark did not finish in ${RUN_TIMEOUT_MS} ms (progress ${now}/${TOTAL})`);
     if (probes < 6) {
       probes += 1;

@@ -6,6 +6,7 @@ import { loadQuantlab } from './shared/quantlab.js';
 import { mountBits } from './panels/bits.js';
 import { mountQuantizer } from './panels/quantizer.js';
 import { mountSpeed } from './panels/speed.js';
+import { mountModel } from './panels/model.js';
 
 /**
  * The panels, in navigation order. A panel without `mount` is not built yet
@@ -17,7 +18,7 @@ const PANELS = [
   { id: 'bits', title: 'Bits', blurb: 'How fp32, fp16, bf16, fp8 and integers store a number.', mount: mountBits },
   { id: 'quantizer', title: 'Quantizer', blurb: 'Scales, zero points and rounding: quantize a tensor and see the error.', mount: mountQuantizer },
   { id: 'speed', title: 'Speed', blurb: 'int8 and fp32 kernels racing in WebAssembly SIMD.', mount: mountSpeed },
-  { id: 'model', title: 'Model', blurb: 'Quantize a small network and compare its outputs.' },
+  { id: 'model', title: 'Model', blurb: 'Load an ONNX network: its layers, predictions and fp32 accuracy.', mount: mountModel },
   { id: 'calibrate', title: 'Calibrate', blurb: 'Min-max, percentile and entropy calibration side by side.' },
   { id: 'qat', title: 'QAT', blurb: 'Quantization-aware training with fake quantization.' },
   { id: 'llm', title: 'LLM', blurb: 'Weight-only 4-bit formats for language models.' },
