@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILDS, cmakeBuild, ctest } from './lib/cmake.mjs';
 import { assemblePackage } from './lib/package.mjs';
+import { runFuzz } from './lib/fuzz.mjs';
 import { run, fail } from './lib/run.mjs';
 
 function nodeTest(dir) {
@@ -34,12 +35,20 @@ function conformance() {
   return { passed: Number(m[1]), failed: r.status === 0 ? Number(m[2]) : Math.max(1, Number(m[2])) };
 }
 
+// A bounded libFuzzer run counts as one test.
+function fuzz() {
+  const r = runFuzz({ runs: 50000 });
+  console.log(`fuzz: ${r.runs} inputs in ${r.seconds} s, ${r.ok ? 'no findings' : 'FINDINGS (see above)'}`);
+  return { passed: r.ok ? 1 : 0, failed: r.ok ? 0 : 1 };
+}
+
 // [key, description, run]; `npm test -- KEY...` runs only those suites.
 const SUITES = [
   ['native', 'GoogleTest, native', () => (cmakeBuild('native'), ctest('native'))],
   ['sanitize', 'GoogleTest, ASan+UBSan', () => (cmakeBuild('sanitize'), ctest('sanitize'))],
   ['wasm', 'GoogleTest, wasm under Node', () => (cmakeBuild('wasm'), ctest('wasm'))],
   ['conformance', 'ONNX backend tests (libonnx-testdata)', () => (cmakeBuild('native', ['quantlab_conformance']), conformance())],
+  ['fuzz', 'libFuzzer on the ONNX reader, ASan+UBSan', () => fuzz()],
   ['package', 'npm package, node --test', () => (assemblePackage(), nodeTest('tests/js'))],
   [
     'page',
