@@ -209,8 +209,8 @@ async function benchModels(ql, opts) {
     const bytes = readFileSync(join(ROOT, 'models', m.file));
     for (const batch of [1, 32]) {
       const shape = [batch, 1, 28, 28];
-      jobs.push({ model: m.file, batch, impl: 'quantlab', measure: async () => (await timeOurs(ql, bytes, m.input_name, shape, opts)).ms });
-      if (opts.ort) jobs.push({ model: m.file, batch, impl: 'onnxruntime-web', measure: async () => (await timeOrtModel(bytes, m.input_name, shape, opts)).ms });
+      jobs.push({ model: m.file, batch, impl: 'quantlab', measure: async () => (await timeOurs(ql, bytes, m.input.name, shape, opts)).ms });
+      if (opts.ort) jobs.push({ model: m.file, batch, impl: 'onnxruntime-web', measure: async () => (await timeOrtModel(bytes, m.input.name, shape, opts)).ms });
     }
   }
   const times = new Map(jobs.map((j) => [j, []]));
