@@ -2,6 +2,7 @@
 #include "quantlab/model/tensor.h"
 
 #include <cstring>
+#include <limits>
 #include <sstream>
 
 #include "quantlab/error.h"
@@ -71,8 +72,12 @@ std::string shape_string(const std::vector<std::int64_t>& shape) {
 Tensor::Tensor(DataType type, std::vector<std::int64_t> shape) : type_(type), shape_(std::move(shape)) {
   if (element_size(type) == 0) throw InvalidArgument("tensors of type " + type_name(type) + " are not supported");
   size_ = element_count(shape_);
-  const std::size_t bytes = static_cast<std::size_t>(size_) * element_size(type);
-  storage_.assign((bytes + 7) / 8, 0);
+  // Up to 2^43 bytes: more than a 32-bit size_t (wasm32) holds, so check before converting.
+  const std::uint64_t bytes = static_cast<std::uint64_t>(size_) * element_size(type);
+  if (bytes > std::numeric_limits<std::size_t>::max() - 7)
+    throw InvalidArgument("shape " + shape_string(shape_) + " of " + type_name(type) + " needs " +
+                          std::to_string(bytes) + " bytes, more than this platform can address");
+  storage_.assign(static_cast<std::size_t>((bytes + 7) / 8), 0);
 }
 
 void Tensor::check_view(DataType requested) const {
