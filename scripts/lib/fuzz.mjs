@@ -22,7 +22,7 @@ export function runFuzz({ runs = 200000 } = {}) {
   if (!existsSync(join(ROOT, DIR, 'CMakeCache.txt'))) {
     run('cmake', [
       '-S', '.', '-B', DIR,
-      '-DCMAKE_CXX_COMPILER=clang++', '-DCMAKE_BUILD_TYPE=Release',
+      '-DCMAKE_CXX_COMPILER=clang++-14', '-DCMAKE_BUILD_TYPE=Release',
       '-DQUANTLAB_FUZZ=ON', '-DQUANTLAB_TESTS=OFF',
     ]);
   }
