@@ -15,7 +15,7 @@
 // repeated.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, run, fail } from './lib/run.mjs';
 
@@ -34,7 +34,7 @@ function parseArgs(argv) {
     else if (a === '--no-scalar') o.scalar = false;
     else if (a === '--no-models') o.models = false;
     else if (a === '--models-only') o.kernels = false;
-    else if (a === '--out') o.out = join(process.cwd(), value());
+    else if (a === '--out') o.out = resolve(process.cwd(), value());
     else fail(`unknown option ${a} (expected --quick, --rounds N, --min-time-ms N, --no-ort, --no-scalar, --no-models, --models-only, --out FILE)`);
   }
   if (!(o.rounds >= 1 && Number.isInteger(o.rounds))) fail('--rounds must be a positive integer');
