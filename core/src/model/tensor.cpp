@@ -48,6 +48,21 @@ std::string type_name(DataType type) {
 
 bool is_known_type(std::int32_t t) { return (t >= 0 && t <= 13) || t == 16; }
 
+std::string onnx_type_name(std::int32_t onnx_type) {
+  switch (onnx_type) {
+    case 14: return "complex64";
+    case 15: return "complex128";
+    case 17: return "float8e4m3fn";
+    case 18: return "float8e4m3fnuz";
+    case 19: return "float8e5m2";
+    case 20: return "float8e5m2fnuz";
+    case 21: return "uint4";
+    case 22: return "int4";
+    case 23: return "float4e2m1";
+    default: return is_known_type(onnx_type) ? type_name(static_cast<DataType>(onnx_type)) : std::string();
+  }
+}
+
 std::int64_t element_count(const std::vector<std::int64_t>& shape) {
   std::int64_t n = 1;
   for (std::int64_t d : shape) {

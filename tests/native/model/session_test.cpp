@@ -28,14 +28,6 @@ ValueInfo value(std::string name, DataType type, std::vector<Dim> dims) {
   return v;
 }
 
-Attribute ints_attr(std::string name, std::vector<std::int64_t> v) {
-  Attribute a;
-  a.name = std::move(name);
-  a.kind = Attribute::Kind::ints;
-  a.ints = std::move(v);
-  return a;
-}
-
 Attribute int_attr(std::string name, std::int64_t v) {
   Attribute a;
   a.name = std::move(name);

@@ -37,6 +37,9 @@ std::size_t element_size(DataType type);
 std::string type_name(DataType type);
 /// @brief True for the numbered values above (ONNX types quantlab can hold).
 bool is_known_type(std::int32_t onnx_type);
+/// @brief ONNX's name of a TensorProto.DataType value, including types quantlab
+/// cannot hold ("complex64", "float8e4m3fn", ...); "" when unknown.
+std::string onnx_type_name(std::int32_t onnx_type);
 
 /// @brief Number of elements of `shape`; throws InvalidArgument for a negative
 /// dim or a product above 2^40 elements (sizes from files are checked before allocation).

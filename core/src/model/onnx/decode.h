@@ -23,10 +23,6 @@ using TensorLabel = std::function<std::string(const std::string& proto_name)>;
 Tensor decode_tensor(Span message, const TensorLabel& label, const ExternalDataResolver* resolver,
                      std::string* name = nullptr);
 
-/// @brief ONNX's name of a TensorProto.DataType value ("float", "complex64",
-/// "float8e4m3fn", ...), including types quantlab cannot hold; "" when unknown.
-std::string onnx_type_name(std::int32_t onnx_type);
-
 /// @brief Throws InvalidArgument "not <what> (starts with bytes 89 50 4e 47 —
 /// a PNG image?)" unless the input begins with a field `schema` knows, with
 /// the wire type it expects. Protobuf has no magic number; this is its stand-in.

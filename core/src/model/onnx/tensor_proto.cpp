@@ -137,21 +137,6 @@ void copy_typed(Span message, std::uint32_t field, Tensor& out) {
 
 }  // namespace
 
-std::string onnx_type_name(std::int32_t onnx_type) {
-  switch (onnx_type) {
-    case 14: return "complex64";
-    case 15: return "complex128";
-    case 17: return "float8e4m3fn";
-    case 18: return "float8e4m3fnuz";
-    case 19: return "float8e5m2";
-    case 20: return "float8e5m2fnuz";
-    case 21: return "uint4";
-    case 22: return "int4";
-    case 23: return "float4e2m1";
-    default: return is_known_type(onnx_type) ? type_name(static_cast<DataType>(onnx_type)) : std::string();
-  }
-}
-
 Tensor decode_tensor(Span message, const TensorLabel& label_of, const ExternalDataResolver* resolver, std::string* name) {
   const TensorFields t = scan(message);
   if (name) *name = t.name;

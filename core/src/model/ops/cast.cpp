@@ -159,22 +159,11 @@ Tensor cast_tensor(const Node& node, const Tensor& x, DataType to) {
 // Types Cast refuses, by name
 // ============================================================================
 
-/// ONNX's names of the types quantlab cannot hold.
+/// The ONNX name of a type for messages ("float8e4m3fn", ...), "type N" when ONNX has none.
 std::string onnx_type_label(std::int64_t t) {
-  switch (t) {
-    case 14: return "complex64";
-    case 15: return "complex128";
-    case 17: return "float8e4m3fn";
-    case 18: return "float8e4m3fnuz";
-    case 19: return "float8e5m2";
-    case 20: return "float8e5m2fnuz";
-    case 21: return "uint4";
-    case 22: return "int4";
-    case 23: return "float4e2m1";
-    default:
-      if (is_known_type(static_cast<std::int32_t>(t))) return type_name(static_cast<DataType>(t));
-      return "type " + std::to_string(t);
-  }
+  const bool fits = t >= INT32_MIN && t <= INT32_MAX;
+  const std::string name = fits ? onnx_type_name(static_cast<std::int32_t>(t)) : std::string();
+  return name.empty() ? "type " + std::to_string(t) : name;
 }
 
 void require_castable(const Node& node, const std::string& what, std::int64_t type) {
