@@ -11,5 +11,6 @@ int quantize_command(int argc, char** argv);
 int info_command(int argc, char** argv);
 int run_command(int argc, char** argv);
 int eval_command(int argc, char** argv);
+int ptq_command(int argc, char** argv);
 
 }  // namespace quantlab::cli

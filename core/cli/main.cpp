@@ -29,6 +29,14 @@ constexpr const char* kUsage =
     "      run a model on .npy inputs; writes each output as DIR/NAME.npy\n"
     "  eval <model.onnx> --images x.npy --labels y.npy [--batch 32] [--normalize MEAN,STD] [--json]\n"
     "      top-1 accuracy and images/s of a classifier (uint8 images need --normalize)\n"
+    "  ptq <model.onnx> --calib x.npy --out q.onnx [--normalize MEAN,STD] [--samples 200] [--mode static|dynamic]\n"
+    "      [--activation-scheme S] [--activation-type int8|uint8] [--activation-observer K] [--percentile P]\n"
+    "      [--weight-scheme S] [--weight-bits 8|4] [--weight-granularity channel|tensor] [--weight-observer K]\n"
+    "      [--keep-float L1,L2] [--report r.json] [--recipe r.json] [--eval-images x.npy --eval-labels y.npy\n"
+    "      [--sensitivity [--budget 0.005]]] [--json]\n"
+    "      post-training quantization to a QDQ ONNX model, with a per-layer error report\n"
+    "  ptq <model.onnx> --recipe r.json --out q.onnx\n"
+    "      replay a recipe written by ptq: the same model, byte for byte, without data\n"
     "  bench [--json] [--impl scalar|simd] [--min-time-ms N]\n"
     "      time the kernels (GEMM, matvec, conv; fp32 and int8) on the standard shapes\n"
     "  help\n"
@@ -57,6 +65,7 @@ int main(int argc, char** argv) {
     if (command == "info") return quantlab::cli::info_command(argc, argv);
     if (command == "run") return quantlab::cli::run_command(argc, argv);
     if (command == "eval") return quantlab::cli::eval_command(argc, argv);
+    if (command == "ptq") return quantlab::cli::ptq_command(argc, argv);
     std::fprintf(stderr, "quantlab: unknown command '%s' (try 'quantlab help')\n", command.c_str());
     return 2;
   } catch (const quantlab::Error& e) {

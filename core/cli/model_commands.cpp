@@ -14,9 +14,9 @@
 #include "args.h"
 #include "commands.h"
 #include "json_util.h"
+#include "images.h"
 #include "npy_io.h"
 #include "quantlab/error.h"
-#include "quantlab/formats/decomposition.h"
 #include "quantlab/model/onnx.h"
 #include "quantlab/model/session.h"
 
@@ -46,14 +46,6 @@ nlohmann::json value_json(const model::ValueInfo& v) {
   nlohmann::json dims = nlohmann::json::array();
   for (const model::Dim& d : v.dims) dims.push_back(d.value >= 0 ? nlohmann::json(d.value) : nlohmann::json(d.param.empty() ? "?" : d.param));
   return {{"name", v.name}, {"type", model::type_name(v.type)}, {"shape", v.has_shape ? dims : nlohmann::json(nullptr)}};
-}
-
-double parse_real(const std::string& option, const std::string& text) {
-  try {
-    return formats::parse_number(text);
-  } catch (const Error&) {
-    throw InvalidArgument("--" + option + " needs a number, got '" + text + "'");
-  }
 }
 
 }  // namespace
@@ -148,34 +140,15 @@ int eval_command(int argc, char** argv) {
   const auto images_path = args.value("images");
   const auto labels_path = args.value("labels");
   if (!images_path || !labels_path) throw InvalidArgument("eval needs --images x.npy and --labels y.npy");
-  Tensor images = read_npy_tensor(*images_path);
+  Tensor images = read_images(*images_path, args.value("normalize"), session.inputs()[0].type);
   const std::vector<std::int64_t> labels = read_npy_tensor(*labels_path).to_int64();
   const model::ValueInfo& input = session.inputs()[0];
   if (images.rank() == 0 || images.dim(0) != static_cast<std::int64_t>(labels.size()))
     throw InvalidArgument(*images_path + " holds " + (images.rank() ? std::to_string(images.dim(0)) : "no") +
                           " images but " + *labels_path + " holds " + std::to_string(labels.size()) + " labels");
-  // uint8 pixels become the model's float input: x = (pixel / 255 - mean) / std.
-  if (images.type() == DataType::uint8 && input.type == DataType::float32) {
-    const auto norm = args.value("normalize");
-    if (!norm)
-      throw InvalidArgument(*images_path + " holds uint8 pixels but the model takes float; pass --normalize MEAN,STD "
-                            "(the bundled models: --normalize 0.2860,0.3530)");
-    const auto comma = norm->find(',');
-    if (comma == std::string::npos) throw InvalidArgument("--normalize needs MEAN,STD, got '" + *norm + "'");
-    const double mean = parse_real("normalize", norm->substr(0, comma));
-    const double std_dev = parse_real("normalize", norm->substr(comma + 1));
-    if (!(std_dev > 0)) throw InvalidArgument("--normalize: STD must be > 0");
-    Tensor f(DataType::float32, images.shape());
-    const std::uint8_t* p = images.data<std::uint8_t>();
-    float* q = f.data<float>();
-    for (std::int64_t i = 0; i < images.size(); ++i) q[i] = static_cast<float>((p[i] / 255.0 - mean) / std_dev);
-    images = std::move(f);
-  } else if (args.value("normalize") && images.type() == DataType::float32) {
-    throw InvalidArgument("--normalize applies to uint8 images; " + *images_path + " is already float");
-  }
   long long batch = 32;
   if (const auto b = args.value("batch")) {
-    batch = static_cast<long long>(parse_real("batch", *b));
+    batch = static_cast<long long>(parse_real_option("batch", *b));
     if (batch < 1 || batch > 65536) throw InvalidArgument("--batch must be 1..65536");
   }
   const std::int64_t n = images.dim(0);
