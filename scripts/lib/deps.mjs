@@ -42,7 +42,7 @@ function ensureDebian(groups) {
 }
 
 function ensureNodeModules() {
-  const needed = ['vite', 'playwright-core'];
+  const needed = ['vite', 'playwright-core', 'onnxruntime-node'];
   if (needed.every((m) => existsSync(join(ROOT, 'node_modules', m, 'package.json')))) return;
   // --ignore-scripts: no package may download binaries or browsers at install time.
   run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund']);
