@@ -11,17 +11,16 @@
 #include <vector>
 
 #include "guard.h"
+#include "model_handle.h"
 #include "quantlab/error.h"
 #include "quantlab/model/onnx.h"
 #include "quantlab/model/session.h"
 
 namespace quantlab::wasm {
-namespace {
 
 using emscripten::val;
 namespace qm = quantlab::model;
 
-/// Copies a JS Uint8Array into C++ memory in one call (no per-element conversion).
 std::vector<std::uint8_t> bytes_from(const val& u8, const std::string& what) {
   if (u8.isUndefined() || u8.isNull() || !u8.instanceof(val::global("Uint8Array")))
     throw InvalidArgument(what + " must be a Uint8Array");
@@ -34,6 +33,8 @@ std::vector<std::uint8_t> bytes_from(const val& u8, const std::string& what) {
 val bytes_to_js(const std::uint8_t* p, std::size_t n) {
   return val(emscripten::typed_memory_view(n, p)).call<val>("slice");
 }
+
+namespace {
 
 qm::DataType parse_type(const std::string& name) {
   static const std::pair<const char*, qm::DataType> kTypes[] = {
@@ -78,10 +79,6 @@ val strings_to_js(const std::vector<std::string>& v) {
   return a;
 }
 
-struct ModelHandle {
-  qm::Session session;
-};
-
 ModelHandle* model_load(val bytes, val external) {
   const std::vector<std::uint8_t> data = bytes_from(bytes, "the model");
   // Always a resolver, so a missing file is reported in the npm API's terms.
@@ -104,8 +101,9 @@ ModelHandle* model_load(val bytes, val external) {
   return new ModelHandle{qm::Session(qm::read_onnx(data.data(), data.size(), resolver))};
 }
 
-val model_info(ModelHandle& h) {
-  const qm::Session& s = h.session;
+}  // namespace
+
+val session_info(const qm::Session& s) {
   const qm::Model& m = s.model();
   val o = val::object();
   val inputs = val::array(), outputs = val::array(), nodes = val::array();
@@ -141,34 +139,40 @@ val model_info(ModelHandle& h) {
   return o;
 }
 
+qm::Tensor tensor_from_js(const std::string& name, const val& f) {
+  std::vector<std::int64_t> shape;
+  const val js_shape = f["shape"];
+  const std::size_t rank = js_shape["length"].as<std::size_t>();
+  if (rank > 8) throw InvalidArgument("input '" + name + "': rank " + std::to_string(rank) + " is above 8");
+  for (std::size_t d = 0; d < rank; ++d) {
+    const double v = js_shape[d].as<double>();
+    if (!(v >= 0) || v != static_cast<double>(static_cast<std::int64_t>(v)) || v > 1e12)
+      throw InvalidArgument("input '" + name + "': shape entries must be integers >= 0");
+    shape.push_back(static_cast<std::int64_t>(v));
+  }
+  qm::Tensor t(parse_type(f["type"].as<std::string>()), shape);
+  const std::vector<std::uint8_t> bytes = bytes_from(f["bytes"], "input '" + name + "'");
+  if (bytes.size() != t.byte_size())
+    throw InvalidArgument("input '" + name + "': shape " + qm::shape_string(shape) + " needs " +
+                          std::to_string(t.size()) + " values, got " +
+                          std::to_string(bytes.size() / std::max<std::size_t>(1, qm::element_size(t.type()))));
+  std::copy(bytes.begin(), bytes.end(), t.bytes());
+  return t;
+}
+
 // feeds: { name: { bytes: Uint8Array, type: 'float32', shape: number[] } }
-val model_run(ModelHandle& h, val feeds) {
+std::map<std::string, qm::Tensor> feeds_from_js(const val& feeds) {
   std::map<std::string, qm::Tensor> inputs;
   const val keys = val::global("Object").call<val>("keys", feeds);
   const std::size_t count = keys["length"].as<std::size_t>();
   for (std::size_t i = 0; i < count; ++i) {
     const std::string name = keys[i].as<std::string>();
-    const val f = feeds[name];
-    std::vector<std::int64_t> shape;
-    const val js_shape = f["shape"];
-    const std::size_t rank = js_shape["length"].as<std::size_t>();
-    if (rank > 8) throw InvalidArgument("input '" + name + "': rank " + std::to_string(rank) + " is above 8");
-    for (std::size_t d = 0; d < rank; ++d) {
-      const double v = js_shape[d].as<double>();
-      if (!(v >= 0) || v != static_cast<double>(static_cast<std::int64_t>(v)) || v > 1e12)
-        throw InvalidArgument("input '" + name + "': shape entries must be integers >= 0");
-      shape.push_back(static_cast<std::int64_t>(v));
-    }
-    qm::Tensor t(parse_type(f["type"].as<std::string>()), shape);
-    const std::vector<std::uint8_t> bytes = bytes_from(f["bytes"], "input '" + name + "'");
-    if (bytes.size() != t.byte_size())
-      throw InvalidArgument("input '" + name + "': shape " + qm::shape_string(shape) + " needs " +
-                            std::to_string(t.size()) + " values, got " +
-                            std::to_string(bytes.size() / std::max<std::size_t>(1, qm::element_size(t.type()))));
-    std::copy(bytes.begin(), bytes.end(), t.bytes());
-    inputs.emplace(name, std::move(t));
+    inputs.emplace(name, tensor_from_js(name, feeds[name]));
   }
-  const auto outputs = h.session.run(inputs);
+  return inputs;
+}
+
+val outputs_to_js(const std::map<std::string, qm::Tensor>& outputs) {
   val result = val::object();
   for (const auto& [name, t] : outputs) {
     val o = val::object();
@@ -179,6 +183,12 @@ val model_run(ModelHandle& h, val feeds) {
   }
   return result;
 }
+
+namespace {
+
+val model_info(ModelHandle& h) { return session_info(h.session); }
+
+val model_run(ModelHandle& h, val feeds) { return outputs_to_js(h.session.run(feeds_from_js(feeds))); }
 
 val model_supported_ops() { return strings_to_js(qm::supported_ops()); }
 

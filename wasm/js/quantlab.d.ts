@@ -340,6 +340,189 @@ export interface Model {
   delete(): void;
 }
 
+/** A batch of model inputs for calibration or evaluation: [N, ...] samples. */
+export interface SampleBatch {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** Options of {@link Quantlab.quantizeModel}. Unknown names are an error. */
+export interface QuantizeModelOptions {
+  /** 'static' (default): activations calibrated, the whole layer in integers. 'dynamic': int8 Gemm/MatMul weights, activations quantized per batch at run time. */
+  mode?: 'static' | 'dynamic';
+  /** Samples of the model's (single) input; the report runs on the first 64. Required. */
+  calibration: SampleBatch | SampleBatch[];
+  /** Calibration samples used (default 200). */
+  samples?: number;
+  /** Samples per calibration run (default 32). */
+  batchSize?: number;
+  activations?: {
+    /** Default 'asymmetric'. */
+    scheme?: 'symmetric' | 'asymmetric';
+    /** Default 'int8'. */
+    type?: 'int8' | 'uint8';
+    /** Default 'minmax'. */
+    observer?: ObserverKind;
+    percentile?: number;
+    momentum?: number;
+    bins?: number;
+  };
+  weights?: {
+    /** Default 'symmetric'. */
+    scheme?: 'symmetric' | 'asymmetric';
+    /** 8 (default), or 2..7 with the codes stored in int8 (e.g. 4 for int4 weights, 7 for onnxruntime's reduce_range). */
+    bits?: number;
+    /** Default 'channel' (one scale per output channel). */
+    granularity?: 'tensor' | 'channel';
+    /** Default 'minmax'. */
+    observer?: ObserverKind;
+    percentile?: number;
+    bins?: number;
+  };
+  /** Layer (or node) names to keep in float. */
+  keepFloat?: string[];
+  onProgress?: (p: { stage: 'calibrate' | 'convert'; done: number; total: number }) => void;
+}
+
+/** A quantizable layer: Conv, Gemm or MatMul with a constant weight and its fused Relu/Clip. */
+export interface PtqLayer {
+  name: string;
+  opType: 'Conv' | 'Gemm' | 'MatMul';
+  activation: '' | 'Relu' | 'Clip';
+  input: string;
+  output: string;
+  flops: number;
+  weightElements: number;
+  quantized: boolean;
+}
+
+/** Error of a layer's output against the float model. */
+export interface PtqError {
+  /** Infinity when equal. */
+  sqnrDb: number;
+  maxAbsError: number;
+  mse: number;
+}
+
+export interface PtqHistogram {
+  edges: number[];
+  counts: number[];
+}
+
+export interface PtqActivation {
+  name: string;
+  scale: number;
+  zeroPoint: number;
+  /** The clipping range the observer chose. */
+  clipMin: number;
+  clipMax: number;
+  /** The extremes seen during calibration. */
+  seenMin: number;
+  seenMax: number;
+  histogram: PtqHistogram;
+}
+
+export interface PtqLayerReport {
+  name: string;
+  opType: string;
+  activation: string;
+  input: string;
+  output: string;
+  flops: number;
+  weightElements: number;
+  quantized: boolean;
+  /** Only this layer quantized. */
+  isolated: PtqError;
+  /** The whole quantized model, error accumulated up to this layer. */
+  propagated: PtqError;
+  weight: {
+    name: string;
+    shape: number[];
+    granularity: 'tensor' | 'channel';
+    bits: number;
+    scale: number[];
+    zeroPoint: number[];
+    qmin: number;
+    qmax: number;
+    /** Per slot (channel or tensor): extremes and the chosen clipping range. */
+    min: number[];
+    max: number[];
+    clipMin: number[];
+    clipMax: number[];
+    histogram: PtqHistogram;
+    /** Of the dequantized weight against the float one. */
+    sqnrDb: number;
+  };
+  /** Static mode; null otherwise. */
+  inputActivation: PtqActivation | null;
+  outputActivation: PtqActivation | null;
+}
+
+/** See {@link QuantizedModel.report}. */
+export interface PtqReport {
+  samples: number;
+  layers: PtqLayerReport[];
+  modelOutput: PtqError;
+  /** The float model and the quantized model as ONNX files. */
+  floatBytes: number;
+  quantizedBytes: number;
+  sizeRatio: number;
+  evaluation?: {
+    count: number;
+    floatAccuracy: number;
+    quantizedAccuracy: number;
+    /** Fraction of inputs with the same top-1. */
+    agreement: number;
+    /** Indices where the top-1 differ. */
+    disagreements: number[];
+    floatPredictions: number[];
+    quantizedPredictions: number[];
+  };
+  sensitivity?: {
+    floatAccuracy: number;
+    quantizedAccuracy: number;
+    budget: number;
+    /** Accuracy with only that layer quantized; most sensitive first. */
+    layers: { layer: string; accuracy: number; drop: number }[];
+    /** The greedy search: one more layer kept in float per step. */
+    steps: { keepFloat: string[]; accuracy: number }[];
+    /** The first step within budget (or the last). */
+    plan: string[];
+    withinBudget: boolean;
+  };
+}
+
+/** Options of {@link QuantizedModel.report}. */
+export interface PtqReportOptions {
+  /** Labelled inputs: float vs quantized accuracy, agreement, disagreements. */
+  evaluation?: SampleBatch & { labels: ArrayLike<number> | ArrayLike<bigint> };
+  /** Per-layer sensitivity and a mixed-precision plan (needs evaluation); budget is an accuracy drop as a fraction (default 0.005). */
+  sensitivity?: boolean | { budget?: number };
+  onProgress?: (p: { stage: string; done: number; total: number }) => void;
+}
+
+/** A quantized model: runs on the int8 kernels. Owns wasm memory: call delete(). */
+export interface QuantizedModel {
+  readonly mode: 'static' | 'dynamic';
+  readonly layers: PtqLayer[];
+  readonly keepFloat: string[];
+  readonly inputs: ModelValueInfo[];
+  readonly outputs: ModelValueInfo[];
+  /** The nodes as the engine runs them (QDQ patterns fused into integer ops). */
+  readonly nodes: ModelNode[];
+  run(feeds: Record<string, ModelTensorInput>): Promise<Record<string, ModelTensorOutput>>;
+  runSync(feeds: Record<string, ModelTensorInput>): Record<string, ModelTensorOutput>;
+  /** Re-converts with these layers kept in float, reusing the calibration. */
+  setKeepFloat(names: string[]): QuantizedModel;
+  report(options?: PtqReportOptions): Promise<PtqReport>;
+  reportSync(options?: PtqReportOptions): PtqReport;
+  /** The QDQ ONNX file. */
+  exportOnnx(): Uint8Array;
+  /** Every choice made (options, layers kept in float, activation parameters); see Quantlab.applyRecipe. */
+  recipe(options?: { note?: string }): Record<string, unknown>;
+  delete(): void;
+}
+
 /** Options of {@link Quantlab.loadModel}. */
 export interface LoadModelOptions {
   /** Files holding tensors stored outside the .onnx, by the name the model uses. */
@@ -420,6 +603,16 @@ export interface Quantlab {
   loadModel(bytes: Uint8Array | ArrayBuffer, options?: LoadModelOptions): Promise<Model>;
   /** loadModel() without the Promise. */
   loadModelSync(bytes: Uint8Array | ArrayBuffer, options?: LoadModelOptions): Model;
+  /**
+   * Post-training quantization of a float model.
+   * @example
+   * const q = await ql.quantizeModel(model, { calibration: { data, shape: [200, 1, 28, 28] } });
+   * const report = await q.report({ evaluation: { data: test, shape: [1000, 1, 28, 28], labels } });
+   * const onnx = q.exportOnnx();
+   */
+  quantizeModel(model: Model, options: QuantizeModelOptions): Promise<QuantizedModel>;
+  /** Replays a recipe on the float model it was made for: the same quantized model, byte for byte. */
+  applyRecipe(model: Model, recipe: Record<string, unknown> | string): QuantizedModel;
   /** The ONNX operators this build runs. */
   supportedOps(): string[];
 

@@ -107,6 +107,16 @@ function decodeTensor(t) {
  * A loaded ONNX model: checked, shapes inferred, constants folded, weights packed.
  * Owns wasm memory: call delete() when done.
  */
+// The wasm handle of each live Model, for the PTQ calls that take a model.
+const MODEL_HANDLES = new WeakMap();
+
+function modelHandle(model) {
+  if (!(model instanceof Model)) throw new Error('expected a Model from loadModel()');
+  const handle = MODEL_HANDLES.get(model);
+  if (!handle) throw new Error('this model was deleted');
+  return handle;
+}
+
 class Model {
   #core;
   #handle;
@@ -116,6 +126,7 @@ class Model {
     this.#core = core;
     this.#handle = handle;
     this.#info = call(core, 'modelInfo', handle);
+    MODEL_HANDLES.set(this, handle);
   }
 
   #live() {
@@ -171,10 +182,181 @@ class Model {
     if (this.#handle) {
       this.#handle.delete();
       this.#handle = null;
+      MODEL_HANDLES.delete(this);
     }
   }
 }
 // --- end models -------------------------------------------------------------
+
+// --- post-training quantization (core/ptq; see core/docs/ptq.md) -------------
+const PTQ_OPTIONS = ['mode', 'calibration', 'samples', 'batchSize', 'activations', 'weights', 'keepFloat', 'onProgress'];
+const PTQ_ACTIVATION_OPTIONS = ['scheme', 'type', 'observer', 'percentile', 'momentum', 'bins'];
+const PTQ_WEIGHT_OPTIONS = ['scheme', 'bits', 'granularity', 'observer', 'percentile', 'bins'];
+const REPORT_OPTIONS = ['evaluation', 'sensitivity', 'onProgress'];
+
+function checkKeys(obj, allowed, what) {
+  if (obj === undefined) return {};
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error(`${what} must be an object`);
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) throw new Error(`unknown ${what} '${key}' (expected one of ${allowed.join(', ')})`);
+  }
+  return obj;
+}
+
+// Reports are JSON from the core; non-finite numbers arrive as strings.
+function parseReport(text) {
+  const special = { Infinity: Infinity, '-Infinity': -Infinity, NaN: NaN };
+  return JSON.parse(text, (key, value) => (typeof value === 'string' && value in special ? special[value] : value));
+}
+
+/** Splits { data, shape: [N, ...] } (or an array of such batches) into batches of at most `batch` samples. */
+function* sampleBatches(calibration, limit, batch) {
+  const list = Array.isArray(calibration) ? calibration : [calibration];
+  let left = limit;
+  for (const t of list) {
+    if (t === null || typeof t !== 'object' || !Array.isArray(t.shape) || t.shape.length < 1) {
+      throw new Error('calibration must be { data: Float32Array, shape: [N, ...] } or an array of them');
+    }
+    const n = t.shape[0];
+    const per = n > 0 ? t.data.length / n : 0;
+    if (!Number.isInteger(per)) throw new Error(`calibration data holds ${t.data.length} values, not a multiple of ${n} samples`);
+    for (let i = 0; i < n && left > 0; i += batch) {
+      const count = Math.min(batch, n - i, left);
+      left -= count;
+      yield { data: t.data.subarray(i * per, (i + count) * per), shape: [count, ...t.shape.slice(1)] };
+    }
+  }
+}
+
+function countSamples(calibration, limit) {
+  const list = Array.isArray(calibration) ? calibration : [calibration];
+  return Math.min(limit, list.reduce((n, t) => n + (t?.shape?.[0] ?? 0), 0));
+}
+
+const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * A quantized model (see Quantlab.quantizeModel). It runs on the int8 kernels,
+ * reports where the error is, and exports as a QDQ ONNX file. Owns wasm memory:
+ * call delete() when done.
+ */
+class QuantizedModel {
+  #core;
+  #handle;
+  #state;
+
+  constructor(core, handle, state) {
+    this.#core = core;
+    this.#handle = handle;
+    this.#state = state;
+  }
+
+  #live() {
+    if (!this.#handle) throw new Error('this quantized model was deleted');
+    return this.#handle;
+  }
+
+  /** 'static' or 'dynamic'. */
+  get mode() {
+    return this.#state.mode;
+  }
+
+  /** The quantizable layers: { name, opType, activation, input, output, flops, weightElements, quantized }. */
+  get layers() {
+    return this.#state.layers;
+  }
+
+  /** Layers kept in float. */
+  get keepFloat() {
+    return this.#state.keepFloat;
+  }
+
+  get inputs() {
+    return this.#state.info.inputs;
+  }
+
+  get outputs() {
+    return this.#state.info.outputs;
+  }
+
+  /** The nodes as the engine runs them (QDQ patterns fused into integer ops). */
+  get nodes() {
+    return this.#state.info.nodes;
+  }
+
+  async run(feeds) {
+    return this.runSync(feeds);
+  }
+
+  runSync(feeds) {
+    if (feeds === null || typeof feeds !== 'object') throw new Error('run() expects { inputName: { data, shape } }');
+    const encoded = {};
+    for (const [name, tensor] of Object.entries(feeds)) {
+      encoded[name] = encodeTensor(name, tensor, this.#state.info.inputs.find((i) => i.name === name));
+    }
+    const out = call(this.#core, 'ptqRun', this.#live(), encoded);
+    const result = {};
+    for (const [name, t] of Object.entries(out)) result[name] = decodeTensor(t);
+    return result;
+  }
+
+  /**
+   * Re-converts with these layers kept in float (the calibration is reused).
+   * Returns this model.
+   */
+  setKeepFloat(names) {
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new Error('setKeepFloat expects an array of layer names');
+    const result = call(this.#core, 'ptqConvert', this.#live(), names);
+    this.#state = { ...this.#state, ...result };
+    return this;
+  }
+
+  /**
+   * The numeric-suite report on the first calibration samples: per layer the
+   * isolated and propagated SQNR, weight and activation ranges with histograms;
+   * model sizes. With `evaluation: { data, shape, labels }`: float vs quantized
+   * accuracy, agreement and disagreeing indices; with `sensitivity: true` or
+   * `{ budget }` (accuracy drop as a fraction, default 0.005): per-layer
+   * sensitivity and a mixed-precision plan.
+   */
+  async report(options = {}) {
+    return this.reportSync(options);
+  }
+
+  reportSync(options = {}) {
+    const { evaluation, sensitivity, onProgress } = checkKeys(options, REPORT_OPTIONS, 'report option');
+    let images;
+    let labels;
+    if (evaluation !== undefined) {
+      if (evaluation === null || typeof evaluation !== 'object' || !evaluation.labels) throw new Error('evaluation must be { data, shape, labels }');
+      images = encodeTensor('evaluation', { data: evaluation.data, shape: evaluation.shape });
+      labels = Array.from(evaluation.labels, Number);
+    }
+    const budget = typeof sensitivity === 'object' && sensitivity !== null ? sensitivity.budget ?? 0.005 : 0.005;
+    if (typeof budget !== 'number' || !(budget >= 0)) throw new Error('sensitivity.budget must be a number >= 0');
+    const progress = typeof onProgress === 'function' ? (stage, done, total) => onProgress({ stage, done, total }) : undefined;
+    const text = call(this.#core, 'ptqReport', this.#live(), images, labels, Boolean(sensitivity), budget, progress);
+    return parseReport(text);
+  }
+
+  /** The quantized model as a QDQ ONNX file (onnxruntime runs it). */
+  exportOnnx() {
+    return call(this.#core, 'ptqExport', this.#live());
+  }
+
+  /** Every choice made, as JSON-ready data; Quantlab.applyRecipe() replays it to the same bytes. */
+  recipe({ note = '' } = {}) {
+    return JSON.parse(call(this.#core, 'ptqRecipe', this.#live(), String(note)));
+  }
+
+  delete() {
+    if (this.#handle) {
+      this.#handle.delete();
+      this.#handle = null;
+    }
+  }
+}
+// --- end post-training quantization -------------------------------------------
 
 /** Collects statistics of many batches and turns them into quantization parameters. Owns wasm memory: call delete(). */
 class Observer {
@@ -322,6 +504,63 @@ class Quantlab {
     return call(this.#core, 'modelSupportedOps');
   }
   // --- end models -----------------------------------------------------------
+
+  // --- post-training quantization -------------------------------------------
+  /**
+   * Quantizes a float model. Static mode (default) calibrates on
+   * `calibration` ({ data: Float32Array, shape: [N, ...] } of the model's input,
+   * or an array of them; the first `samples` (200) are used in batches of
+   * `batchSize` (32)), then converts Conv/Gemm/MatMul to int8 with fused
+   * activations. Dynamic mode quantizes Gemm/MatMul weights only and the
+   * activations per batch at run time. onProgress({ stage, done, total }).
+   */
+  async quantizeModel(model, options = {}) {
+    const opts = checkKeys(options, PTQ_OPTIONS, 'quantizeModel option');
+    checkKeys(opts.activations, PTQ_ACTIVATION_OPTIONS, 'activations option');
+    checkKeys(opts.weights, PTQ_WEIGHT_OPTIONS, 'weights option');
+    const samples = opts.samples ?? 200;
+    const batch = opts.batchSize ?? 32;
+    if (!Number.isInteger(samples) || samples < 1) throw new Error('samples must be an integer >= 1');
+    if (!Number.isInteger(batch) || batch < 1) throw new Error('batchSize must be an integer >= 1');
+    const mode = opts.mode ?? 'static';
+    if (mode !== 'static' && mode !== 'dynamic') throw new Error(`mode must be 'static' or 'dynamic', got ${JSON.stringify(mode)}`);
+    if (opts.calibration === undefined) {
+      throw new Error(mode === 'static' ? 'static quantization needs calibration data: { data, shape: [N, ...] }' : 'quantizeModel needs calibration data (the report runs on it)');
+    }
+    const onProgress = typeof opts.onProgress === 'function' ? opts.onProgress : () => {};
+    const { calibration, onProgress: _ignored, samples: _s, batchSize: _b, ...coreOptions } = opts;
+    const handle = call(this.#core, 'ptqCreate', modelHandle(model), { ...coreOptions, mode });
+    try {
+      const input = model.inputs[0];
+      const total = countSamples(calibration, samples);
+      let done = 0;
+      onProgress({ stage: 'calibrate', done, total });
+      for (const b of sampleBatches(calibration, samples, batch)) {
+        call(this.#core, 'ptqObserve', handle, encodeTensor(input.name, b, input));
+        done += b.shape[0];
+        onProgress({ stage: 'calibrate', done, total });
+        await yieldToEventLoop();
+      }
+      onProgress({ stage: 'convert', done: 0, total: 1 });
+      const state = call(this.#core, 'ptqConvert', handle, undefined);
+      onProgress({ stage: 'convert', done: 1, total: 1 });
+      return new QuantizedModel(this.#core, handle, { mode, ...state });
+    } catch (e) {
+      handle.delete();
+      throw e;
+    }
+  }
+
+  /** Replays a recipe (QuantizedModel.recipe()) on the float model it was made for: the same quantized model, without data. */
+  applyRecipe(model, recipe) {
+    const text = typeof recipe === 'string' ? recipe : JSON.stringify(recipe);
+    const handle = call(this.#core, 'ptqReplay', modelHandle(model), text);
+    const parsed = JSON.parse(text);
+    const layers = call(this.#core, 'ptqLayers', handle);
+    const info = call(this.#core, 'ptqInfo', handle);
+    return new QuantizedModel(this.#core, handle, { mode: parsed.mode, layers, keepFloat: parsed.keep_float ?? [], calibrationSamples: 0, info });
+  }
+  // --- end post-training quantization ---------------------------------------
 
   // --- kernels (core/kernels; see core/docs/kernels.md) ----------------------
   // Benchmarks run inside wasm on random data and block until done: call them
