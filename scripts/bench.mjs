@@ -1,11 +1,12 @@
-// npm run bench [-- --quick] [--rounds N] [--min-time-ms N] [--no-ort] [--no-scalar] [--no-models] [--models-only] [--out FILE]
+// npm run bench [-- --quick] [--rounds N] [--min-time-ms N] [--no-ort] [--no-scalar] [--no-models] [--models-only] [--no-ptq] [--out FILE]
 //
 // Times our kernels through the npm package (dist/, built first if missing)
 // and onnxruntime-web (WASM backend, one thread, SIMD) on the same shapes, in
 // one Node process on one core; prints a table and the issue's targets, and
 // writes bench/results.json: an array of { kernel, dtype, impl, shape, ms, gops }.
 // Then the bundled models (models/models.json) run whole, fp32, batch 1 and
-// 32, in our engine and in onnxruntime-web: { model, batch, impl, ms } records.
+// 32, in our engine and in onnxruntime-web, fp32 and their static int8 QDQ
+// export (post-training quantization): { model, batch, dtype, impl, ms } records.
 //
 // Every number is a median: each measurement is the median of 5 samples after
 // a warm-up (many runs per sample), and the implementations are measured in
@@ -20,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT, run, fail } from './lib/run.mjs';
 
 function parseArgs(argv) {
-  const o = { rounds: 5, minTimeMs: 300, ort: true, scalar: true, kernels: true, models: true, out: join(ROOT, 'bench/results.json') };
+  const o = { rounds: 5, minTimeMs: 300, ort: true, scalar: true, kernels: true, models: true, ptq: true, out: join(ROOT, 'bench/results.json') };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     const value = () => {
@@ -34,8 +35,9 @@ function parseArgs(argv) {
     else if (a === '--no-scalar') o.scalar = false;
     else if (a === '--no-models') o.models = false;
     else if (a === '--models-only') o.kernels = false;
+    else if (a === '--no-ptq') o.ptq = false;
     else if (a === '--out') o.out = resolve(process.cwd(), value());
-    else fail(`unknown option ${a} (expected --quick, --rounds N, --min-time-ms N, --no-ort, --no-scalar, --no-models, --models-only, --out FILE)`);
+    else fail(`unknown option ${a} (expected --quick, --rounds N, --min-time-ms N, --no-ort, --no-scalar, --no-models, --models-only, --no-ptq, --out FILE)`);
   }
   if (!(o.rounds >= 1 && Number.isInteger(o.rounds))) fail('--rounds must be a positive integer');
   if (!(o.minTimeMs > 0)) fail('--min-time-ms must be > 0');
@@ -200,30 +202,42 @@ function printWithoutOverhead(records, overhead) {
   }
 }
 
-// Whole models: ours and onnxruntime-web in interleaved rounds, medians.
+// Whole models: ours and onnxruntime-web in interleaved rounds, medians; fp32
+// and, with --ptq (default), the static int8 QDQ export of each model.
 async function benchModels(ql, opts) {
   const { timeOurs, timeOrtModel } = await import('../bench/model_bench.mjs');
+  const { quantizeBundled } = await import('../bench/ptq_bench.mjs');
   const manifest = JSON.parse(readFileSync(join(ROOT, 'models/models.json'), 'utf8'));
   const jobs = [];
+  const ptq = new Map();
   for (const m of manifest.models) {
     const bytes = readFileSync(join(ROOT, 'models', m.file));
+    const variants = [{ dtype: 'fp32', bytes }];
+    if (opts.ptq) {
+      const q = await quantizeBundled(ql, ROOT, manifest, m);
+      ptq.set(m.file, q);
+      variants.push({ dtype: 'int8', bytes: q.int8Bytes });
+    }
     for (const batch of [1, 32]) {
       const shape = [batch, 1, 28, 28];
-      jobs.push({ model: m.file, batch, impl: 'quantlab', measure: async () => (await timeOurs(ql, bytes, m.input.name, shape, opts)).ms });
-      if (opts.ort) jobs.push({ model: m.file, batch, impl: 'onnxruntime-web', measure: async () => (await timeOrtModel(bytes, m.input.name, shape, opts)).ms });
+      for (const v of variants) {
+        jobs.push({ model: m.file, batch, dtype: v.dtype, impl: 'quantlab', measure: async () => (await timeOurs(ql, v.bytes, m.input.name, shape, opts)).ms });
+        if (opts.ort) jobs.push({ model: m.file, batch, dtype: v.dtype, impl: 'onnxruntime-web', measure: async () => (await timeOrtModel(v.bytes, m.input.name, shape, opts)).ms });
+      }
     }
   }
   const times = new Map(jobs.map((j) => [j, []]));
   for (let r = 0; r < opts.rounds; r += 1) {
     for (const j of jobs) times.get(j).push((await onOneCore(j.measure)).ms);
   }
-  const records = jobs.map((j) => ({ model: j.model, batch: j.batch, impl: j.impl, ms: Number(median(times.get(j)).toFixed(4)) }));
+  const records = jobs.map((j) => ({ model: j.model, batch: j.batch, dtype: j.dtype, impl: j.impl, ms: Number(median(times.get(j)).toFixed(4)) }));
+  const find = (model, batch, dtype, impl) => records.find((x) => x.model === model && x.batch === batch && x.dtype === dtype && x.impl === impl);
   console.log('\nwhole models, fp32 (median ms per run, images/s):');
   const header = ['model', 'batch', 'quantlab ms', 'ort-web ms', 'quantlab img/s', 'ort/quantlab'];
   console.log(header.join('  '));
   const targets = [];
-  for (const r of records.filter((x) => x.impl === 'quantlab')) {
-    const o = records.find((x) => x.model === r.model && x.batch === r.batch && x.impl === 'onnxruntime-web');
+  for (const r of records.filter((x) => x.impl === 'quantlab' && x.dtype === 'fp32')) {
+    const o = find(r.model, r.batch, 'fp32', 'onnxruntime-web');
     const ratio = o ? r.ms / o.ms : null;
     console.log([r.model, String(r.batch), r.ms.toFixed(3), o ? o.ms.toFixed(3) : '-', ((1000 * r.batch) / r.ms).toFixed(0), ratio ? `${(o.ms / r.ms).toFixed(2)}x` : '-'].join('  '));
     if (ratio !== null && r.model.includes('cnn')) {
@@ -231,7 +245,35 @@ async function benchModels(ql, opts) {
     }
   }
   if (targets.length) console.log(`\ntargets (issue 5):\n  ${targets.join('\n  ')}`);
+  if (opts.ptq) printPtq(records, ptq, find);
   return records;
+}
+
+// Static int8 (the QDQ export) against fp32: accuracy, size, latency; issue 6's targets.
+function printPtq(records, ptq, find) {
+  console.log('\npost-training quantization, static int8 (per-channel weights, 200 calibration images, 1,000 test images):');
+  console.log(['model', 'fp32 acc', 'int8 acc', 'drop pt', 'agree', 'fp32 bytes', 'int8 bytes', 'size'].join('  '));
+  const targets = [];
+  for (const [model, q] of ptq) {
+    const drop = 100 * (q.floatAccuracy - q.int8Accuracy);
+    const size = q.int8Bytes.length / q.floatBytes.length;
+    console.log([model, `${(100 * q.floatAccuracy).toFixed(2)}%`, `${(100 * q.int8Accuracy).toFixed(2)}%`, drop.toFixed(2), `${(100 * q.agreement).toFixed(1)}%`, q.floatBytes.length, q.int8Bytes.length, `${size.toFixed(3)}x`].join('  '));
+    if (model.includes('cnn')) {
+      targets.push(`${drop <= 0.5 ? 'holds ' : 'MISSES'}  ${model}: accuracy drop ${drop.toFixed(2)} points (goal <= 0.5)`);
+      targets.push(`${size <= 0.27 ? 'holds ' : 'MISSES'}  ${model}: int8 file ${size.toFixed(3)}x of fp32 (goal <= 0.27x)`);
+    }
+  }
+  console.log('\nwhole models, int8 vs fp32 (median ms per run):');
+  console.log(['model', 'batch', 'quantlab fp32', 'quantlab int8', 'int8 speedup', 'ort-web fp32', 'ort-web int8'].join('  '));
+  for (const r of records.filter((x) => x.impl === 'quantlab' && x.dtype === 'int8')) {
+    const f = find(r.model, r.batch, 'fp32', 'quantlab');
+    const of = find(r.model, r.batch, 'fp32', 'onnxruntime-web');
+    const oi = find(r.model, r.batch, 'int8', 'onnxruntime-web');
+    const speedup = f.ms / r.ms;
+    console.log([r.model, String(r.batch), f.ms.toFixed(3), r.ms.toFixed(3), `${speedup.toFixed(2)}x`, of ? of.ms.toFixed(3) : '-', oi ? oi.ms.toFixed(3) : '-'].join('  '));
+    if (r.model.includes('cnn')) targets.push(`${speedup >= 2 ? 'holds ' : 'MISSES'}  ${r.model} batch ${r.batch}: int8 ${speedup.toFixed(2)}x faster than fp32 in our engine (goal >= 2x)`);
+  }
+  console.log(`\ntargets (issue 6):\n  ${targets.join('\n  ')}`);
 }
 
 main().catch((e) => fail(e instanceof Error ? e.stack ?? e.message : String(e)));

@@ -1,0 +1,43 @@
+// Post-training quantization of the bundled models for the benchmark: static
+// int8 with the defaults (per-channel symmetric int8 weights, asymmetric int8
+// activations, min-max, 200 calibration images), accuracy of float and int8 on
+// the 1,000 bundled test images, and the QDQ export whose bytes the timing
+// runs load (our engine fuses it into integer kernels; onnxruntime-web runs
+// the same file).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readNpy } from '../tests/js/lib/npy.mjs';
+
+/** x = (pixel / 255 − mean) / std, as models/models.json says. */
+function normalize(u8, pre) {
+  const out = new Float32Array(u8.length);
+  for (let i = 0; i < u8.length; i += 1) out[i] = (u8[i] * pre.scale - pre.mean) / pre.std;
+  return out;
+}
+
+/** Quantizes one bundled model; returns { floatBytes, int8Bytes, floatAccuracy, int8Accuracy, agreement }. */
+export async function quantizeBundled(ql, root, manifest, entry) {
+  const pre = manifest.input_preprocessing;
+  const calib = readNpy(join(root, 'models/data/calib_images_u8.npy'));
+  const test = readNpy(join(root, 'models/data/test_images_u8.npy'));
+  const labels = Array.from(readNpy(join(root, 'models/data/test_labels.npy')).data, Number);
+  const floatBytes = readFileSync(join(root, 'models', entry.file));
+  const model = await ql.loadModel(floatBytes);
+  try {
+    const q = await ql.quantizeModel(model, { calibration: { data: normalize(calib.data, pre), shape: calib.shape }, samples: 200 });
+    try {
+      const report = q.reportSync({ evaluation: { data: normalize(test.data, pre), shape: test.shape, labels } });
+      return {
+        floatBytes: new Uint8Array(floatBytes),
+        int8Bytes: q.exportOnnx(),
+        floatAccuracy: report.evaluation.floatAccuracy,
+        int8Accuracy: report.evaluation.quantizedAccuracy,
+        agreement: report.evaluation.agreement,
+      };
+    } finally {
+      q.delete();
+    }
+  } finally {
+    model.delete();
+  }
+}
