@@ -6,6 +6,8 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -184,9 +186,40 @@ val outputs_to_js(const std::map<std::string, qm::Tensor>& outputs) {
   return result;
 }
 
+val session_profile(const qm::Session& session, const val& feeds, int runs) {
+  if (runs < 1 || runs > 10000) throw InvalidArgument("runs must be 1..10000");
+  const std::map<std::string, qm::Tensor> inputs = feeds_from_js(feeds);
+  const std::size_t n = session.nodes().size();
+  std::vector<std::vector<double>> times(n);
+  using clock = std::chrono::steady_clock;
+  for (int r = 0; r < runs; ++r) {
+    clock::time_point last = clock::now();
+    session.run(inputs, [&](const qm::NodeInfo& node, const std::vector<const qm::Tensor*>&) {
+      const clock::time_point now = clock::now();
+      if (node.index < n) times[node.index].push_back(std::chrono::duration<double, std::milli>(now - last).count());
+      last = clock::now();  // the observer's own time is not counted
+    });
+  }
+  val out = val::array();
+  for (const qm::NodeInfo& node : session.nodes()) {
+    std::vector<double>& t = times[node.index];
+    if (t.empty()) continue;  // folded at load time
+    std::sort(t.begin(), t.end());
+    val o = val::object();
+    o.set("index", static_cast<double>(node.index));
+    o.set("name", node.name);
+    o.set("op", node.op_type);
+    o.set("ms", t[t.size() / 2]);
+    out.call<void>("push", o);
+  }
+  return out;
+}
+
 namespace {
 
 val model_info(ModelHandle& h) { return session_info(h.session); }
+
+val model_profile(ModelHandle& h, val feeds, int runs) { return session_profile(h.session, feeds, runs); }
 
 val model_run(ModelHandle& h, val feeds) { return outputs_to_js(h.session.run(feeds_from_js(feeds))); }
 
@@ -201,5 +234,6 @@ EMSCRIPTEN_BINDINGS(quantlab_model) {
   emscripten::function("modelLoad", QL_GUARD(model_load), emscripten::allow_raw_pointers());
   emscripten::function("modelInfo", QL_GUARD(model_info));
   emscripten::function("modelRun", QL_GUARD(model_run));
+  emscripten::function("modelProfile", QL_GUARD(model_profile));
   emscripten::function("modelSupportedOps", QL_GUARD(model_supported_ops));
 }

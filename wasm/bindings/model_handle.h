@@ -27,6 +27,8 @@ std::map<std::string, model::Tensor> feeds_from_js(const emscripten::val& feeds)
 model::Tensor tensor_from_js(const std::string& name, const emscripten::val& t);
 /// Tensors → { name: { bytes, type, shape } }.
 emscripten::val outputs_to_js(const std::map<std::string, model::Tensor>& outputs);
+/// Median ms of every executed node over `runs` runs: [{ index, name, op, ms }].
+emscripten::val session_profile(const model::Session& session, const emscripten::val& feeds, int runs);
 /// { inputs, outputs, nodes, parameters, irVersion, opset, producer } of a session.
 emscripten::val session_info(const model::Session& session);
 

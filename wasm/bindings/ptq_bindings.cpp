@@ -172,6 +172,8 @@ val ptq_run(PtqHandle* handle, val feeds) {
   return outputs_to_js(converted(h).run(feeds_from_js(feeds)));
 }
 
+val ptq_profile(PtqHandle* handle, val feeds, int runs) { return session_profile(converted(live(handle)), feeds, runs); }
+
 val ptq_export(PtqHandle* handle) {
   PtqHandle& h = live(handle);
   converted(h);
@@ -255,6 +257,7 @@ EMSCRIPTEN_BINDINGS(quantlab_ptq) {
   emscripten::function("ptqObserve", QL_GUARD(ptq_observe), emscripten::allow_raw_pointers());
   emscripten::function("ptqConvert", QL_GUARD(ptq_convert), emscripten::allow_raw_pointers());
   emscripten::function("ptqRun", QL_GUARD(ptq_run), emscripten::allow_raw_pointers());
+  emscripten::function("ptqProfile", QL_GUARD(ptq_profile), emscripten::allow_raw_pointers());
   emscripten::function("ptqExport", QL_GUARD(ptq_export), emscripten::allow_raw_pointers());
   emscripten::function("ptqRecipe", QL_GUARD(ptq_recipe), emscripten::allow_raw_pointers());
   emscripten::function("ptqReport", QL_GUARD(ptq_report), emscripten::allow_raw_pointers());

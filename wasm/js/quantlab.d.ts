@@ -336,8 +336,18 @@ export interface Model {
   run(feeds: Record<string, ModelTensorInput>): Promise<Record<string, ModelTensorOutput>>;
   /** run() without the Promise. */
   runSync(feeds: Record<string, ModelTensorInput>): Record<string, ModelTensorOutput>;
+  /** Runs the model `runs` times (default 10) and returns each executed node's median time. */
+  profile(feeds: Record<string, ModelTensorInput>, options?: { runs?: number }): NodeTiming[];
   /** Frees the model's wasm memory; later calls throw. */
   delete(): void;
+}
+
+/** One node's median time, from profile(). */
+export interface NodeTiming {
+  index: number;
+  name: string;
+  op: string;
+  ms: number;
 }
 
 /** A batch of model inputs for calibration or evaluation: [N, ...] samples. */
@@ -516,6 +526,8 @@ export interface QuantizedModel {
   setKeepFloat(names: string[]): QuantizedModel;
   report(options?: PtqReportOptions): Promise<PtqReport>;
   reportSync(options?: PtqReportOptions): PtqReport;
+  /** Each executed node's median time over `runs` runs (default 10), as the engine runs it. */
+  profile(feeds: Record<string, ModelTensorInput>, options?: { runs?: number }): NodeTiming[];
   /** The QDQ ONNX file. */
   exportOnnx(): Uint8Array;
   /** Every choice made (options, layers kept in float, activation parameters); see Quantlab.applyRecipe. */

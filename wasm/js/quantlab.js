@@ -97,6 +97,13 @@ function encodeTensor(name, tensor, declared) {
   return { bytes, type, shape };
 }
 
+function encodeFeeds(feeds, declared) {
+  if (feeds === null || typeof feeds !== 'object') throw new Error('expected { inputName: { data, shape } }');
+  const encoded = {};
+  for (const [name, tensor] of Object.entries(feeds)) encoded[name] = encodeTensor(name, tensor, declared.find((i) => i.name === name));
+  return encoded;
+}
+
 function decodeTensor(t) {
   const Ctor = TYPED_ARRAYS[t.type] ?? Uint8Array;
   const data = new Ctor(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength / Ctor.BYTES_PER_ELEMENT);
@@ -175,6 +182,11 @@ class Model {
     const result = {};
     for (const [name, t] of Object.entries(out)) result[name] = decodeTensor(t);
     return result;
+  }
+
+  /** Time of each node: runs the model `runs` times, returns [{ index, name, op, ms }] (median per node). */
+  profile(feeds, { runs = 10 } = {}) {
+    return call(this.#core, 'modelProfile', this.#live(), encodeFeeds(feeds, this.#info.inputs), runs);
   }
 
   /** Frees the model's wasm memory; later calls throw. */
@@ -337,6 +349,11 @@ class QuantizedModel {
     const progress = typeof onProgress === 'function' ? (stage, done, total) => onProgress({ stage, done, total }) : undefined;
     const text = call(this.#core, 'ptqReport', this.#live(), images, labels, Boolean(sensitivity), budget, progress);
     return parseReport(text);
+  }
+
+  /** Time of each node as the engine runs it: [{ index, name, op, ms }] (median over `runs`). */
+  profile(feeds, { runs = 10 } = {}) {
+    return call(this.#core, 'ptqProfile', this.#live(), encodeFeeds(feeds, this.#state.info.inputs), runs);
   }
 
   /** The quantized model as a QDQ ONNX file (onnxruntime runs it). */
