@@ -55,7 +55,7 @@ quant::QuantSpec weight_spec(const Options& o, const Layer& layer) {
   return s;
 }
 
-std::string quantized_name(const std::string& activation) { return activation + "_quantized"; }
+std::string quantized_name(const std::string& activation) { return activation + "_q"; }
 
 std::vector<std::string> quantized_layers(const Prepared& prepared, const Options& options) {
   std::set<std::string> keep(options.keep_float.begin(), options.keep_float.end());

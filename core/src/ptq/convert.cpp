@@ -1,8 +1,8 @@
 // convert(): the quantized model as ONNX.
 //
 // Static mode writes the QDQ form (core/docs/ptq.md, P3): every quantized
-// activation v gets  v → QuantizeLinear → v_quantized → DequantizeLinear →
-// v_dequantized, which its consumers read; weights are int8 initializers
+// activation v gets  v → QuantizeLinear → v_q → DequantizeLinear →
+// v_dq, which its consumers read; weights are int8 initializers
 // behind DequantizeLinear (per-channel on the output-channel axis) and biases
 // int32 with scale s_x·s_w. The executor fuses these patterns into integer
 // kernels (model/qdq_fusion); onnxruntime does the same with its own.
@@ -62,7 +62,7 @@ Tensor int8_tensor(const xt::xarray<std::int32_t>& q, const std::vector<std::int
 void add_params(model::Graph& g, const std::string& base, const quant::QuantParams& p, DataType zp_type,
                 std::string& scale_name, std::string& zp_name) {
   scale_name = base + "_scale";
-  zp_name = base + "_zero_point";
+  zp_name = base + "_zp";
   const bool per_tensor = p.scale.size() == 1 && p.granularity == quant::Granularity::tensor;
   const std::vector<std::int64_t> shape = per_tensor ? std::vector<std::int64_t>{}
                                                      : std::vector<std::int64_t>{static_cast<std::int64_t>(p.scale.size())};
@@ -74,7 +74,7 @@ void add_params(model::Graph& g, const std::string& base, const quant::QuantPara
     std::vector<std::uint8_t> z(p.zero_point.begin(), p.zero_point.end());
     g.initializers[zp_name] = Tensor::from<std::uint8_t>(shape, z);
   } else {
-    g.initializers[zp_name] = Tensor::from<std::int32_t>(shape, p.zero_point);
+    zp_name.clear();  // int32 (bias): zero, the default of an absent zero point
   }
 }
 
@@ -154,7 +154,7 @@ class StaticConverter {
   }
 
   std::string dequantized(const std::string& v) const {
-    return uses_.graph_outputs.count(v) ? v : v + "_dequantized";
+    return uses_.graph_outputs.count(v) ? v : v + "_dq";
   }
 
   const ActivationParams& params(const std::string& v) const {
@@ -168,7 +168,7 @@ class StaticConverter {
   void emit_qdq(model::Graph& g, const std::string& v) {
     const ActivationParams& a = params(v);
     const std::string& src = plan_.params_of.at(v);
-    const std::string scale = src + "_scale", zp = src + "_zero_point";
+    const std::string scale = src + "_scale", zp = src + "_zp";
     if (!g.initializers.count(scale)) {
       g.initializers[scale] = Tensor::scalar<float>(a.scale);
       if (options_.activations.is_signed)
@@ -178,24 +178,22 @@ class StaticConverter {
     }
     const bool output = uses_.graph_outputs.count(v) > 0;
     const std::string in = output ? v + "_float" : v;
-    g.nodes.push_back(make_node("QuantizeLinear", v + "_QuantizeLinear", {in, scale, zp}, {quantized_name(v)}));
-    g.nodes.push_back(
-        make_node("DequantizeLinear", v + "_DequantizeLinear", {quantized_name(v), scale, zp}, {dequantized(v)}));
+    g.nodes.push_back(make_node("QuantizeLinear", v + "_Q", {in, scale, zp}, {quantized_name(v)}));
+    g.nodes.push_back(make_node("DequantizeLinear", v + "_DQ", {quantized_name(v), scale, zp}, {dequantized(v)}));
   }
 
   /// Emits the weight's and bias's DequantizeLinear and points `n` at them.
   void quantize_layer(model::Graph& g, Node& n, const Layer& layer) {
     const QuantizedWeight w = quantize_weight(prepared_, layer, options_);
-    const std::string wq = layer.weight + "_quantized";
+    const std::string wq = layer.weight + "_q";
     g.initializers[wq] = w.codes;
     std::string ws, wz;
     add_params(g, layer.weight, w.params, DataType::int8, ws, wz);
-    Node dq = make_node("DequantizeLinear", layer.weight + "_DequantizeLinear", {wq, ws, wz},
-                        {layer.weight + "_dequantized"});
+    Node dq = make_node("DequantizeLinear", layer.weight + "_DQ", {wq, ws, wz}, {layer.weight + "_dq"});
     const bool per_channel = w.params.granularity == quant::Granularity::channel;
     if (per_channel) dq.attributes.push_back(int_attr("axis", layer.weight_axis));
     g.nodes.push_back(dq);
-    n.inputs[1] = layer.weight + "_dequantized";
+    n.inputs[1] = layer.weight + "_dq";
     if (layer.bias.empty()) return;
 
     // Bias: int32 codes with scale fl(s_x · s_w[c]), as onnxruntime's quantizer writes them.
@@ -211,15 +209,14 @@ class StaticConverter {
       codes[c] = round_to_int32(static_cast<double>(b.data<float>()[c] / s));
     }
     bp.zero_point.assign(bp.scale.size(), 0);
-    const std::string bq = layer.bias + "_quantized";
+    const std::string bq = layer.bias + "_q";
     g.initializers[bq] = Tensor::from<std::int32_t>({static_cast<std::int64_t>(channels)}, codes);
     std::string bs, bz;
     add_params(g, layer.bias, bp, DataType::int32, bs, bz);
-    Node bdq = make_node("DequantizeLinear", layer.bias + "_DequantizeLinear", {bq, bs, bz},
-                         {layer.bias + "_dequantized"});
+    Node bdq = make_node("DequantizeLinear", layer.bias + "_DQ", {bq, bs}, {layer.bias + "_dq"});
     if (per_channel) bdq.attributes.push_back(int_attr("axis", 0));
     g.nodes.push_back(bdq);
-    n.inputs[2] = layer.bias + "_dequantized";
+    n.inputs[2] = layer.bias + "_dq";
   }
 
   const Prepared& prepared_;
@@ -269,7 +266,7 @@ model::Model convert_dynamic(const Prepared& prepared, const Options& options) {
       for (std::int64_t r = 0; r < rows; ++r)
         for (std::int64_t c = 0; c < cols; ++c) d[c * rows + r] = s[r * cols + c];
     }
-    const std::string wq = l.weight + "_quantized";
+    const std::string wq = l.weight + "_q";
     g.initializers[wq] = b_codes;
     std::string ws, wz;
     add_params(g, l.weight, qw.params, DataType::int8, ws, wz);

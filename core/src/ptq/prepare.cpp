@@ -90,10 +90,19 @@ bool fold_batchnorm(model::Graph& g, std::size_t bn_index) {
     const double bias = b ? b->data<float>()[c] : 0.0;
     b2.data<float>()[c] = static_cast<float>(a[c] * (bias - mean->data<float>()[c]) + beta->data<float>()[c]);
   }
-  const std::string base = layer.name.empty() ? bn.outputs[0] : layer.name;
-  const std::string w_name = fresh_name(g, base + ".weight_folded");
+  // The folded weight keeps the weight's name when nothing else reads it (names are most of a small file).
+  const std::string w_name = uses.consumer_count(layer.inputs[1]) == 1
+                                 ? layer.inputs[1]
+                                 : fresh_name(g, layer.inputs[1] + "_folded");
+  std::string b_name;
+  if (b != nullptr && uses.consumer_count(layer.inputs[2]) == 1) {
+    b_name = layer.inputs[2];
+  } else {
+    const std::string& w = layer.inputs[1];
+    const bool ends_weight = w.size() > 6 && w.compare(w.size() - 6, 6, "weight") == 0;
+    b_name = fresh_name(g, ends_weight ? w.substr(0, w.size() - 6) + "bias" : w + "_bias");
+  }
   g.initializers[w_name] = std::move(w2);
-  const std::string b_name = fresh_name(g, base + ".bias_folded");
   g.initializers[b_name] = std::move(b2);
   layer.inputs.resize(3);
   layer.inputs[1] = w_name;

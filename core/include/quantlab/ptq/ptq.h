@@ -158,7 +158,7 @@ WeightQuantization quantize_weight_params(const Prepared& prepared, const Layer&
 model::Model convert(const Prepared& prepared, const Options& options, const Calibration& calibration);
 
 /// @brief The names convert() gives a quantized activation's codes and its
-/// dequantized value ("<name>_quantized", "<name>_dequantized").
+/// dequantized value ("<name>_q", "<name>_dq"; short: names are a good part of a small model's file).
 std::string quantized_name(const std::string& activation);
 
 /// @brief Layers quantized under `options` (not in keep_float; dynamic mode: Gemm/MatMul only).
