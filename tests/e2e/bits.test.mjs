@@ -86,7 +86,7 @@ describe('shell', () => {
     await withPage(async (page) => {
       await expectText(page, 'nav-bits', 'Bits');
       assert.equal(await page.getByTestId('nav-bits').getAttribute('aria-current'), 'page');
-      for (const id of ['calibrate', 'qat', 'llm']) {
+      for (const id of ['qat', 'llm']) {
         const item = page.getByTestId(`nav-${id}`);
         assert.equal(await item.getAttribute('aria-disabled'), 'true', `${id} is disabled`);
         assert.equal(await item.getAttribute('href'), null, `${id} is not a link`);
@@ -100,9 +100,9 @@ describe('shell', () => {
 
   test('a panel that is not built yet shows a coming-soon card, and Bits comes back', async () => {
     await withPage(async (page) => {
-      await page.evaluate(() => (location.hash = '#calibrate'));
+      await page.evaluate(() => (location.hash = '#qat'));
       await page.getByTestId('coming-soon').waitFor();
-      assert.match(await page.getByTestId('coming-soon').textContent(), /Calibrate/);
+      assert.match(await page.getByTestId('coming-soon').textContent(), /QAT/);
       await page.evaluate(() => (location.hash = '#bits'));
       await expectText(page, 'hex-fp32', '0x42aa4000');
     });

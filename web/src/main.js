@@ -7,6 +7,7 @@ import { mountBits } from './panels/bits.js';
 import { mountQuantizer } from './panels/quantizer.js';
 import { mountSpeed } from './panels/speed.js';
 import { mountModel } from './panels/model.js';
+import { mountCalibrate } from './panels/calibrate.js';
 
 /**
  * The panels, in navigation order. A panel without `mount` is not built yet
@@ -19,7 +20,7 @@ const PANELS = [
   { id: 'quantizer', title: 'Quantizer', blurb: 'Scales, zero points and rounding: quantize a tensor and see the error.', mount: mountQuantizer },
   { id: 'speed', title: 'Speed', blurb: 'int8 and fp32 kernels racing in WebAssembly SIMD.', mount: mountSpeed },
   { id: 'model', title: 'Model', blurb: 'Load an ONNX network: its layers, predictions and fp32 accuracy.', mount: mountModel },
-  { id: 'calibrate', title: 'Calibrate', blurb: 'Min-max, percentile and entropy calibration side by side.' },
+  { id: 'calibrate', title: 'Calibrate', blurb: 'Quantize a model to int8: calibration, error per layer, sensitivity, a QDQ file to download.', mount: mountCalibrate },
   { id: 'qat', title: 'QAT', blurb: 'Quantization-aware training with fake quantization.' },
   { id: 'llm', title: 'LLM', blurb: 'Weight-only 4-bit formats for language models.' },
 ];

@@ -10,8 +10,8 @@
 import { h, setText } from '../shared/dom.js';
 import { createErrorMessage } from '../shared/error-message.js';
 import { createJobClient } from '../shared/job-client.js';
-import { DEFAULT_PREPROCESSING, loadManifest, loadModelBytes, loadTestSet } from './model/bundle.js';
-import { inputPlan } from './model/compat.js';
+import { DEFAULT_PREPROCESSING, loadManifest, loadModelBytes, loadTestSet } from '../shared/bundle.js';
+import { inputPlan } from '../shared/model-input.js';
 import { createEvaluation } from './model/evaluation.js';
 import { bytesText, countText } from './model/format.js';
 import { createLayers } from './model/layers.js';
@@ -24,7 +24,7 @@ import { createModelSession } from './model/session.js';
  * @typedef {object} Source
  * @property {string} key a bundled model's id, or 'file'
  * @property {string} title
- * @property {import('./model/bundle.js').ManifestModel | null} entry the manifest entry, when known
+ * @property {import('../shared/bundle.js').ManifestModel | null} entry the manifest entry, when known
  * @property {() => Promise<Uint8Array>} bytes
  * @property {() => Promise<Record<string, Uint8Array> | null>} external
  */
@@ -37,7 +37,7 @@ import { createModelSession } from './model/session.js';
  */
 export function mountModel(container, ql) {
   let disposed = false;
-  /** @type {import('./model/bundle.js').Manifest | null} */
+  /** @type {import('../shared/bundle.js').Manifest | null} */
   let manifest = null;
   /** @type {{ images: Uint8Array, labels: Int32Array, count: number } | null} */
   let testSet = null;
@@ -46,7 +46,7 @@ export function mountModel(container, ql) {
   /** Resolves when the worker has the test images (or they failed). */
   let testSetReady = Promise.resolve();
   /** The open model. */
-  let current = /** @type {{ source: Source, info: import('./model/compat.js').ModelInfo, plan: import('./model/compat.js').InputPlan } | null} */ (null);
+  let current = /** @type {{ source: Source, info: import('../shared/model-input.js').ModelInfo, plan: import('../shared/model-input.js').InputPlan } | null} */ (null);
   /** Bumped by every model change: late answers for an older model are dropped. */
   let generation = 0;
   /** @type {{ id: number } | null} */
@@ -178,7 +178,7 @@ export function mountModel(container, ql) {
       const externalSize = Object.values(externalData ?? {}).reduce((s, b) => s + b.length, 0);
       const preprocessing = source.entry?.input_preprocessing ?? manifest?.input_preprocessing ?? DEFAULT_PREPROCESSING;
       const t0 = performance.now();
-      /** @type {import('./model/compat.js').ModelInfo} */
+      /** @type {import('../shared/model-input.js').ModelInfo} */
       const info = await client.request({ type: 'load', bytes, externalData, preprocessing });
       if (mine !== generation || disposed) return;
       const plan = inputPlan(info);

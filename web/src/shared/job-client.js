@@ -10,6 +10,11 @@
 // If the worker cannot start (a failed script load, no module workers), the
 // client switches to `fallback(message, onProgress, isCancelled)`, which does
 // the same job on the main thread.
+//
+// cancel(id) is polite: the job stops at its next check. restart() is not: it
+// terminates the worker (a job inside one long synchronous wasm call
+// included), rejects every pending job as cancelled and starts a fresh worker,
+// whose state (loaded models) is gone.
 
 /** The Error a cancelled job rejects with (`error.cancelled` is true). */
 export function cancelledError() {
@@ -34,10 +39,23 @@ export function createJobClient(makeWorker, { fallback } = {}) {
   let mode = /** @type {'worker' | 'fallback'} */ ('worker');
   /** Fallback jobs run one at a time, as in the worker. */
   let fallbackQueue = Promise.resolve();
+  /** Ids of jobs queued or running on the main thread. */
+  const fallbackIds = new Set();
 
-  try {
-    worker = makeWorker();
-    worker.addEventListener('message', (event) => {
+  startWorker();
+
+  function startWorker() {
+    try {
+      worker = makeWorker();
+      listen(worker);
+    } catch (error) {
+      switchToFallback(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** @param {Worker} w */
+  function listen(w) {
+    w.addEventListener('message', (event) => {
       const { id, progress, result, error } = event.data ?? {};
       const job = pending.get(id);
       if (!job) return;
@@ -49,12 +67,10 @@ export function createJobClient(makeWorker, { fallback } = {}) {
       if (error !== undefined) job.reject(error === 'cancelled' ? cancelledError() : new Error(error));
       else job.resolve(result);
     });
-    worker.addEventListener('error', (event) => {
+    w.addEventListener('error', (event) => {
       event.preventDefault?.();
-      switchToFallback(event.message || 'the worker failed to start');
+      if (w === worker) switchToFallback(event.message || 'the worker failed to start');
     });
-  } catch (error) {
-    switchToFallback(error instanceof Error ? error.message : String(error));
   }
 
   function switchToFallback(reason) {
@@ -71,6 +87,7 @@ export function createJobClient(makeWorker, { fallback } = {}) {
   }
 
   function runFallback(id, job) {
+    fallbackIds.add(id);
     const run = async () => {
       try {
         if (cancelledIds.has(id)) throw cancelledError();
@@ -79,6 +96,7 @@ export function createJobClient(makeWorker, { fallback } = {}) {
         job.reject(error);
       } finally {
         cancelledIds.delete(id);
+        fallbackIds.delete(id);
       }
     };
     // a macrotask first, so the caller's code after request() runs before the job
@@ -116,6 +134,24 @@ export function createJobClient(makeWorker, { fallback } = {}) {
     cancel(id) {
       if (mode === 'worker' && worker) worker.postMessage({ cancel: id });
       else cancelledIds.add(id);
+    },
+    /**
+     * Stops every job now: terminates the worker, rejects its pending jobs with
+     * cancelledError() and starts a fresh worker for the next job (the old
+     * one's state is lost). On the main thread it cancels every job instead
+     * (each stops at its next check).
+     */
+    restart() {
+      if (mode === 'worker' && worker) {
+        worker.terminate();
+        worker = null;
+        const lost = [...pending.values()];
+        pending.clear();
+        for (const job of lost) job.reject(cancelledError());
+        startWorker();
+      } else {
+        for (const id of fallbackIds) cancelledIds.add(id);
+      }
     },
     /** Where jobs run now. */
     get mode() {

@@ -2,7 +2,7 @@
 // totals), a bar of where the operations go by op type, and the layer table
 // (op, name, output shape, parameters, share of FLOPs; folded nodes greyed).
 import { h } from '../../shared/dom.js';
-import { hasBatchDim, shapeText } from './compat.js';
+import { hasBatchDim, shapeText } from '../../shared/model-input.js';
 import { bytesText, countText, flopsText, shareText } from './format.js';
 
 /** Colours of the op-type bar, largest share first (custom properties in styles.css). */
@@ -54,7 +54,7 @@ export function createLayers() {
   );
 
   /**
-   * @param {import('./compat.js').ModelInfo} info
+   * @param {import('../../shared/model-input.js').ModelInfo} info
    * @param {{ fileSize: number, fileNote?: string }} extra
    */
   function render(info, { fileSize, fileNote = '' }) {

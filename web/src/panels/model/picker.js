@@ -21,7 +21,7 @@ export function splitFiles(files) {
 }
 
 /**
- * @param {{ onBundled: (entry: import('./bundle.js').ManifestModel) => void, onFiles: (files: File[]) => void }} handlers
+ * @param {{ onBundled: (entry: import('../../shared/bundle.js').ManifestModel) => void, onFiles: (files: File[]) => void }} handlers
  */
 export function createPicker({ onBundled, onFiles }) {
   const list = h('ul', { class: 'md-cards', 'aria-label': 'Bundled models', 'data-testid': 'model-cards' });

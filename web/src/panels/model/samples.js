@@ -2,7 +2,8 @@
 // model's predicted class, its confidence (softmax of the logits) and the true
 // label; wrong ones are marked. Shuffle asks for other images.
 import { h, setText } from '../../shared/dom.js';
-import { IMAGE_SIZE, argmax, softmax } from './compat.js';
+import { drawImage } from '../../shared/draw-image.js';
+import { IMAGE_SIZE, argmax, softmax } from '../../shared/model-input.js';
 
 /** Images in the grid. */
 export const SAMPLE_COUNT = 24;
@@ -18,22 +19,6 @@ export function pickIndices(total, { random = false, count = SAMPLE_COUNT } = {}
   const picked = new Set();
   while (picked.size < n) picked.add(Math.floor(Math.random() * total));
   return [...picked];
-}
-
-/** Draws one 28×28 grayscale image into a canvas (white garment on black, as stored). */
-function drawImage(canvas, images, index) {
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const pixels = IMAGE_SIZE * IMAGE_SIZE;
-  const rgba = ctx.createImageData(IMAGE_SIZE, IMAGE_SIZE);
-  for (let p = 0; p < pixels; p += 1) {
-    const v = images[index * pixels + p];
-    rgba.data[4 * p] = v;
-    rgba.data[4 * p + 1] = v;
-    rgba.data[4 * p + 2] = v;
-    rgba.data[4 * p + 3] = 255;
-  }
-  ctx.putImageData(rgba, 0, 0);
 }
 
 /** @param {{ onShuffle: () => void }} handlers */

@@ -10,7 +10,7 @@
 //   { type: 'predict', indices: number[] } → { logits: Float32Array (n·classes), classes, ms }
 //   { type: 'evaluate' } → progress { done, total }… → EvalResult
 import { cancelledError } from '../../shared/job-client.js';
-import { EVAL_BATCH, IMAGE_SIZE, argmax, inputPlan, normalizationTable } from './compat.js';
+import { EVAL_BATCH, IMAGE_SIZE, argmax, inputPlan, normalizationTable } from '../../shared/model-input.js';
 
 const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 
@@ -31,7 +31,7 @@ export function createModelSession(getQuantlab) {
   let data = null;
   /** @type {import('quantlab').Model | null} */
   let model = null;
-  /** @type {{ plan: import('./compat.js').InputPlan, table: Float32Array } | null} */
+  /** @type {{ plan: import('../../shared/model-input.js').InputPlan, table: Float32Array } | null} */
   let feed = null;
 
   function needData() {
@@ -92,7 +92,7 @@ export function createModelSession(getQuantlab) {
         const ql = await getQuantlab();
         // an empty externalData (not none): the core's message then names the missing file and the option
         model = await ql.loadModel(message.bytes, { externalData: message.externalData ?? {} });
-        /** @type {import('./compat.js').ModelInfo} */
+        /** @type {import('../../shared/model-input.js').ModelInfo} */
         const info = { inputs: model.inputs, outputs: model.outputs, nodes: model.nodes, parameters: model.parameters, metadata: model.metadata };
         feed = { plan: inputPlan(info), table: normalizationTable(message.preprocessing) };
         return info;

@@ -1,6 +1,6 @@
-// How the Model panel feeds the Fashion-MNIST test images to a model, and the
-// small maths around it (normalization, softmax, shape text). No DOM here: the
-// Web Worker and the page both use it.
+// How the page feeds the Fashion-MNIST images to a model (the Model and
+// Calibrate panels), and the small maths around it (normalization, softmax,
+// shape text). No DOM here: the Web Workers and the page both use it.
 
 /** Height and width of a Fashion-MNIST image. */
 export const IMAGE_SIZE = 28;

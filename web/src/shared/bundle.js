@@ -1,8 +1,8 @@
 // The bundled models and test images, served at models/ next to the page (see
 // the `bundledModels` plugin in web/vite.config.js): the manifest
 // (models/models.json), the .onnx files and the .npy sample data.
-import { parseNpy, toInt32 } from '../../shared/npy.js';
-import { IMAGE_SIZE } from './compat.js';
+import { IMAGE_SIZE } from './model-input.js';
+import { parseNpy, toInt32 } from './npy.js';
 
 /** The preprocessing every bundled model uses, if the manifest does not say. */
 export const DEFAULT_PREPROCESSING = { scale: 1 / 255, mean: 0.286, std: 0.353 };
@@ -28,7 +28,7 @@ export const DEFAULT_PREPROCESSING = { scale: 1 / 255, mean: 0.286, std: 0.353 }
  * @typedef {object} Manifest
  * @property {string[]} class_names
  * @property {{ scale: number, mean: number, std: number }} input_preprocessing
- * @property {{ test: { images: string, labels: string, count: number } }} data
+ * @property {{ test: { images: string, labels: string, count: number }, calib?: { images: string, labels: string, count: number } }} data
  * @property {ManifestModel[]} models
  */
 
@@ -69,13 +69,17 @@ export function loadModelBytes(entry) {
 }
 
 /**
- * The bundled test images (uint8 N×1×28×28) and labels.
+ * A bundled image set of the manifest's `data`: uint8 N×1×28×28 images and
+ * their labels. `which` is 'test' (the evaluation set) or 'calib' (the
+ * calibration set, drawn from the training images).
  * @param {Manifest | null} manifest
+ * @param {'test' | 'calib'} [which]
  * @returns {Promise<{ images: Uint8Array, labels: Int32Array, count: number }>}
  */
-export async function loadTestSet(manifest) {
-  const imagesFile = manifest?.data?.test?.images ?? 'data/test_images_u8.npy';
-  const labelsFile = manifest?.data?.test?.labels ?? 'data/test_labels.npy';
+export async function loadImageSet(manifest, which = 'test') {
+  const set = manifest?.data?.[which];
+  const imagesFile = set?.images ?? `data/${which}_images_u8.npy`;
+  const labelsFile = set?.labels ?? `data/${which}_labels.npy`;
   const [imageBytes, labelBytes] = await Promise.all([fetchBytes(imagesFile), fetchBytes(labelsFile)]);
   const images = parseNpy(imageBytes, imagesFile);
   const labels = parseNpy(labelBytes, labelsFile);
@@ -87,4 +91,12 @@ export async function loadTestSet(manifest) {
     throw new Error(`${labelsFile} holds ${labels.shape.join('×')} labels for ${s[0]} images`);
   }
   return { images: /** @type {Uint8Array} */ (images.data), labels: toInt32(labels), count: s[0] };
+}
+
+/**
+ * The bundled test images (uint8 N×1×28×28) and labels.
+ * @param {Manifest | null} manifest
+ */
+export function loadTestSet(manifest) {
+  return loadImageSet(manifest, 'test');
 }

@@ -1,0 +1,163 @@
+// Sensitivity and the mixed-precision plan: how much accuracy each layer costs
+// when it alone is quantized, the layers the greedy plan keeps in float to
+// stay within the budget, and a "keep in float" checkbox per layer (prefilled
+// with the plan). Apply re-converts with those layers in float, reusing the
+// calibration, and re-evaluates.
+import { h, setText } from '../../shared/dom.js';
+import { countText, opText, percentText, pointsText } from './format.js';
+
+/**
+ * @param {{ onApply: (names: string[]) => void }} handlers
+ */
+export function createSensitivity({ onApply }) {
+  const plan = h('div', { class: 'cb-plan', 'data-testid': 'cb-plan' });
+  const list = h('ol', { class: 'cb-sens__list', 'data-testid': 'cb-sensitivity-list' });
+  const apply = h('button', { type: 'button', class: 'button cb-apply', 'data-testid': 'cb-apply', disabled: true }, 'Apply and re-evaluate');
+  const usePlan = h('button', { type: 'button', class: 'md-button-secondary', 'data-testid': 'cb-use-plan' }, 'Use the plan');
+  const none = h('button', { type: 'button', class: 'md-button-secondary', 'data-testid': 'cb-quantize-all' }, 'Quantize every layer');
+  const status = h('p', { class: 'cb-sens__status', 'aria-live': 'polite', 'data-testid': 'cb-apply-status' });
+  const el = h(
+    'section',
+    { class: 'card cb-sens', 'aria-labelledby': 'cb-sens-title' },
+    h(
+      'div',
+      { class: 'card__header' },
+      h(
+        'div',
+        null,
+        h('h2', { class: 'card__title', id: 'cb-sens-title' }, 'Sensitivity: which layers to keep in float'),
+        h(
+          'p',
+          { class: 'card__lede' },
+          'Each layer is quantized on its own, the rest of the model left in float, and the test accuracy measured: the drop is what that layer alone costs. ',
+          'The plan is greedy: starting from the quantized model, keep the most sensitive layer in float and evaluate again, until the accuracy is within the budget. Errors do not simply add, so every step is a real evaluation.',
+        ),
+      ),
+    ),
+    plan,
+    h('fieldset', { class: 'cb-sens__fieldset' }, h('legend', { class: 'visually-hidden' }, 'Keep in float'), list),
+    h('div', { class: 'cb-sens__actions' }, apply, usePlan, none),
+    status,
+  );
+
+  /** Checkboxes by layer name. */
+  const boxes = new Map();
+  /** The quantized model's layers kept in float now. */
+  let current = /** @type {string[]} */ ([]);
+  let planNames = /** @type {string[]} */ ([]);
+  let busy = false;
+
+  const chosen = () => [...boxes].filter(([, box]) => box.checked).map(([name]) => name);
+  const same = (a, b) => a.length === b.length && a.every((n) => b.includes(n));
+  function sync() {
+    const picked = chosen();
+    const changed = !same(picked, current);
+    apply.disabled = busy || !changed;
+    usePlan.disabled = busy || same(picked, planNames);
+    none.disabled = busy || picked.length === 0;
+    if (!busy) {
+      setText(
+        status,
+        changed
+          ? `Apply to re-convert with ${picked.length ? `${countText(picked.length)} layer${picked.length === 1 ? '' : 's'} in float` : 'every layer in int8'} (the calibration is reused).`
+          : current.length
+            ? `The report above keeps ${countText(current.length)} layer${current.length === 1 ? '' : 's'} in float.`
+            : 'The report above has every layer in int8.',
+      );
+    }
+  }
+  apply.addEventListener('click', () => onApply(chosen()));
+  usePlan.addEventListener('click', () => {
+    for (const [name, box] of boxes) box.checked = planNames.includes(name);
+    sync();
+  });
+  none.addEventListener('click', () => {
+    for (const box of boxes.values()) box.checked = false;
+    sync();
+  });
+
+  return {
+    el,
+    /**
+     * @param {object} a
+     * @param {import('quantlab').PtqLayerReport[]} a.layers
+     * @param {import('quantlab').PtqReport['sensitivity'] | undefined} a.sensitivity from the calibration's first report
+     * @param {string[]} a.keepFloat the layers the report's model keeps in float
+     * @param {string[]} a.checked the boxes to tick
+     * @param {'static' | 'dynamic'} a.mode
+     */
+    render({ layers, sensitivity, keepFloat, checked, mode }) {
+      current = keepFloat;
+      planNames = sensitivity?.plan ?? [];
+      const byName = new Map(layers.map((l, i) => [l.name, { layer: l, index: i }]));
+      // dynamic mode: only the layers it quantizes can be kept in float
+      const eligible = layers.filter((l) => mode === 'static' || l.quantized || keepFloat.includes(l.name));
+      const ranked = sensitivity ? sensitivity.layers.filter((s) => byName.has(s.layer)) : eligible.map((l) => ({ layer: l.name, accuracy: NaN, drop: NaN }));
+      const listed = [...ranked, ...eligible.filter((l) => !ranked.some((r) => r.layer === l.name)).map((l) => ({ layer: l.name, accuracy: NaN, drop: NaN }))];
+      const maxDrop = Math.max(1e-9, ...listed.map((s) => (Number.isFinite(s.drop) ? s.drop : 0)));
+
+      if (sensitivity) {
+        const budget = 100 * sensitivity.budget;
+        const drop = 100 * (sensitivity.floatAccuracy - sensitivity.quantizedAccuracy);
+        const steps = sensitivity.steps;
+        plan.replaceChildren(
+          h(
+            'p',
+            { class: 'cb-plan__verdict', 'data-tone': sensitivity.withinBudget ? 'good' : 'warn' },
+            sensitivity.plan.length === 0
+              ? `Every layer in int8 is within the budget: ${pointsText(-drop)} against the ${budget.toFixed(1)}-point budget, so the plan keeps nothing in float.`
+              : `${sensitivity.withinBudget ? 'Within' : 'Still outside'} the ${budget.toFixed(1)}-point budget with ${countText(sensitivity.plan.length)} layer${sensitivity.plan.length === 1 ? '' : 's'} in float: ${sensitivity.plan.join(', ')} (${percentText(steps.at(-1)?.accuracy ?? NaN)}).`,
+          ),
+          steps.length > 1
+            ? h(
+                'ol',
+                { class: 'cb-plan__steps', 'aria-label': 'Steps of the greedy search' },
+                steps.map((s) => h('li', null, s.keepFloat.length ? `+ ${s.keepFloat.at(-1)} in float → ${percentText(s.accuracy)}` : `every layer in int8 → ${percentText(s.accuracy)}`)),
+              )
+            : '',
+        );
+      } else {
+        plan.replaceChildren(h('p', { class: 'cb-plan__verdict muted' }, 'The sensitivity analysis was not run (tick it in the settings and calibrate again). You can still keep layers in float and re-evaluate.'));
+      }
+
+      boxes.clear();
+      list.replaceChildren(
+        ...listed.map((s) => {
+          const { layer, index } = /** @type {{ layer: import('quantlab').PtqLayerReport, index: number }} */ (byName.get(s.layer));
+          const box = h('input', { type: 'checkbox', checked: checked.includes(s.layer), 'data-testid': 'cb-keep-float', 'data-layer': s.layer });
+          box.addEventListener('change', sync);
+          boxes.set(s.layer, box);
+          const points = 100 * s.drop;
+          return h(
+            'li',
+            { class: `cb-sens__item${planNames.includes(s.layer) ? ' is-planned' : ''}`, 'data-layer': s.layer, 'data-drop': String(s.drop) },
+            h(
+              'label',
+              { class: 'cb-sens__label' },
+              box,
+              h('span', { class: 'cb-sens__name' }, h('span', { class: 'mono' }, `${index + 1}. ${s.layer}`), h('span', { class: 'cb-sens__op muted' }, ` ${opText(layer)}`)),
+              h('span', { class: 'visually-hidden' }, ': keep in float'),
+            ),
+            Number.isFinite(s.drop)
+              ? h(
+                  'span',
+                  { class: 'cb-sens__cost' },
+                  h('span', { class: 'cb-sens__track', 'aria-hidden': 'true' }, h('span', { class: `cb-sens__fill${points < 0 ? ' is-gain' : ''}`, style: `width: ${Math.max(0, (100 * s.drop) / maxDrop)}%` })),
+                  h('span', { class: 'cb-sens__value' }, `${pointsText(-points)} alone`, h('small', null, ` ${percentText(s.accuracy)}`)),
+                )
+              : h('span', { class: 'cb-sens__cost muted' }, '—'),
+            h('span', { class: 'cb-sens__tag' }, planNames.includes(s.layer) ? h('span', { class: 'cb-badge cb-badge--plan' }, 'plan') : ''),
+          );
+        }),
+      );
+      sync();
+    },
+    /** While a run or an apply is going: the buttons wait. */
+    setBusy(value, text = '') {
+      busy = value;
+      for (const box of boxes.values()) box.disabled = value;
+      sync();
+      if (text) setText(status, text);
+    },
+  };
+}
