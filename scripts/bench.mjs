@@ -4,6 +4,8 @@
 // and onnxruntime-web (WASM backend, one thread, SIMD) on the same shapes, in
 // one Node process on one core; prints a table and the issue's targets, and
 // writes bench/results.json: an array of { kernel, dtype, impl, shape, ms, gops }.
+// The depthwise convolutions of fashion_dwcnn are timed too: the direct int8
+// kernel (dwconv) against the im2col + GEMM path (conv with groups), ours only.
 // Then the bundled models (models/models.json) run whole, fp32, batch 1 and
 // 32, in our engine and in onnxruntime-web, fp32 and their static int8 QDQ
 // export (post-training quantization): { model, batch, dtype, impl, ms } records.
@@ -52,6 +54,21 @@ const CASES = [
   { kernel: 'conv', height: 28, width: 28, inChannels: 64, outChannels: 64, kernelSize: 3, ort: { fp32: [], int8: [] } },
 ];
 
+// fashion_dwcnn's depthwise 3×3 convolutions (block1.0, block2.0, block3.0 and
+// block4.0) and a larger 28×28×16 plane, batch 1, "same" padding: fp32 and
+// int8 through im2col + GEMM (kernel 'conv', groups = channels) and int8
+// through the direct depthwise kernel (kernel 'dwconv', dwconv2d_q8). The fp32
+// direct depthwise kernel is a model op (NCHW), not reachable here.
+const DW_CASES = [
+  { height: 14, width: 14, channels: 24, stride: 1 },
+  { height: 14, width: 14, channels: 48, stride: 2 },
+  { height: 7, width: 7, channels: 96, stride: 1 },
+  { height: 28, width: 28, channels: 16, stride: 1 },
+];
+
+const dwShapeOf = (c) => `${c.height}x${c.width}x${c.channels}x${c.channels}k3${c.stride === 1 ? '' : `s${c.stride}`}g${c.channels}`;
+const dwOpsOf = (c) => 2 * (Math.floor((c.height - 1) / c.stride) + 1) * (Math.floor((c.width - 1) / c.stride) + 1) * 9 * c.channels;
+
 function median(values) {
   const v = [...values].sort((a, b) => a - b);
   const mid = v.length >> 1;
@@ -92,6 +109,15 @@ async function main() {
       }
     }
   }
+  for (const c of opts.kernels ? DW_CASES : []) {
+    const geometry = { height: c.height, width: c.width, inChannels: c.channels, outChannels: c.channels, kernelSize: 3, stride: c.stride };
+    for (const [kernel, dtype, extra] of [['conv', 'fp32', { groups: c.channels }], ['conv', 'int8', { groups: c.channels }], ['dwconv', 'int8', {}]]) {
+      const spec = { kernel, dtype, minTimeMs: opts.minTimeMs, ...geometry, ...extra };
+      for (const impl of opts.scalar ? ['scalar', 'simd'] : ['simd']) {
+        jobs.push({ kernel, dtype, shape: dwShapeOf(c), ops: dwOpsOf(c), impl, measure: async () => ql.benchmarkKernel({ ...spec, impl }).ms });
+      }
+    }
+  }
   const times = new Map(jobs.map((j) => [j, []]));
   let retried = 0;
   for (let r = 0; r < opts.rounds; r += 1) {
@@ -123,6 +149,7 @@ async function main() {
   if (opts.kernels) {
     printTable(records);
     printTargets(records);
+    printDepthwise(records);
     if (ort) printWithoutOverhead(records, overhead);
   }
   if (opts.models) records.push(...(await benchModels(ql, opts)));
@@ -156,7 +183,9 @@ async function onOneCore(measure) {
 function printTable(records) {
   const header = ['kernel', 'dtype', 'shape', 'impl', 'ms', 'GOPS', 'vs fp32 scalar'];
   const rows = records.map((r) => {
-    const base = records.find((x) => x.kernel === r.kernel && x.shape === r.shape && x.dtype === 'fp32' && x.impl === 'scalar');
+    // dwconv (int8 only) is compared with the fp32 conv of the same shape.
+    const baseKernel = r.kernel === 'dwconv' ? 'conv' : r.kernel;
+    const base = records.find((x) => x.kernel === baseKernel && x.shape === r.shape && x.dtype === 'fp32' && x.impl === 'scalar');
     return [r.kernel, r.dtype, r.shape, r.impl, r.ms.toFixed(3), r.gops.toFixed(2), base ? `${(r.gops / base.gops).toFixed(2)}x` : ''];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
@@ -186,6 +215,22 @@ function printTargets(records) {
     ratio(`our fp32 SIMD GEMM vs ort MatMul, ${shape}`, get('gemm', shape, 'fp32', 'simd'), get('gemm', shape, 'fp32', 'ort-MatMul'), 1.0);
   }
   if (targets.length > 0) console.log(`\ntargets (issue 4):\n  ${targets.join('\n  ')}`);
+}
+
+// The direct int8 depthwise kernel against the GEMM path (int8 and fp32) on each depthwise shape.
+function printDepthwise(records) {
+  const lines = [];
+  for (const shape of DW_CASES.map(dwShapeOf)) {
+    for (const impl of ['simd', 'scalar']) {
+      const get = (kernel, dtype) => records.find((r) => r.kernel === kernel && r.shape === shape && r.dtype === dtype && r.impl === impl);
+      const direct = get('dwconv', 'int8');
+      const q8 = get('conv', 'int8');
+      const f32 = get('conv', 'fp32');
+      if (!direct || !q8 || !f32) continue;
+      lines.push(`${shape} ${impl}: int8 direct ${direct.ms.toFixed(4)} ms, ${(q8.ms / direct.ms).toFixed(2)}x int8 conv2d_q8 grouped (${q8.ms.toFixed(4)} ms), ${(f32.ms / direct.ms).toFixed(2)}x fp32 conv2d_f32 grouped (${f32.ms.toFixed(4)} ms)`);
+    }
+  }
+  if (lines.length > 0) console.log(`\ndepthwise 3x3 (fashion_dwcnn), the direct int8 kernel vs the GEMM path:\n  ${lines.join('\n  ')}`);
 }
 
 function printWithoutOverhead(records, overhead) {

@@ -1,11 +1,13 @@
 // quantlab bench [--json] [--impl scalar|simd] [--min-time-ms N]
 //
-// Times the standard kernel cases (the shapes of `npm run bench`) with the
-// kernels compiled into this binary. A native build has the portable scalar
-// kernels only (the SIMD ones are WebAssembly SIMD128).
+// Times the standard kernel cases (the shapes of `npm run bench`) and the
+// depthwise convolutions of fashion_dwcnn with the kernels compiled into this
+// binary. A native build has the portable scalar kernels only (the SIMD ones
+// are WebAssembly SIMD128).
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "args.h"
 #include "commands.h"
@@ -32,8 +34,10 @@ int bench_command(int argc, char** argv) {
     }
   }
   nlohmann::json records = nlohmann::json::array();
-  if (!args.flag("json")) std::printf("%-7s %-5s %-14s %-7s %10s %8s\n", "kernel", "dtype", "shape", "impl", "ms", "GOPS");
-  for (const kernels::BenchmarkSpec& spec : kernels::standard_benchmarks(impl, min_time_ms)) {
+  if (!args.flag("json")) std::printf("%-7s %-5s %-20s %-7s %10s %8s\n", "kernel", "dtype", "shape", "impl", "ms", "GOPS");
+  std::vector<kernels::BenchmarkSpec> specs = kernels::standard_benchmarks(impl, min_time_ms);
+  for (const kernels::BenchmarkSpec& spec : kernels::depthwise_benchmarks(impl, min_time_ms)) specs.push_back(spec);
+  for (const kernels::BenchmarkSpec& spec : specs) {
     const kernels::BenchmarkResult r = kernels::run_benchmark(spec);
     records.push_back({{"kernel", r.kernel},
                        {"dtype", r.dtype},
@@ -43,7 +47,7 @@ int bench_command(int argc, char** argv) {
                        {"gops", number(r.gops)},
                        {"iterations", r.iterations}});
     if (!args.flag("json")) {
-      std::printf("%-7s %-5s %-14s %-7s %10.3f %8.2f\n", r.kernel.c_str(), r.dtype.c_str(), r.shape.c_str(),
+      std::printf("%-7s %-5s %-20s %-7s %10.3f %8.2f\n", r.kernel.c_str(), r.dtype.c_str(), r.shape.c_str(),
                   r.impl.c_str(), r.ms, r.gops);
       std::fflush(stdout);
     }

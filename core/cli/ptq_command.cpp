@@ -140,6 +140,12 @@ int ptq_command(int argc, char** argv) {
   }
 
   const ptq::Options options = options_from(args);
+  // Checked before any work, so that a usage error writes no file.
+  const auto eval_images = args.value("eval-images");
+  const auto eval_labels = args.value("eval-labels");
+  if (eval_images.has_value() != eval_labels.has_value())
+    throw InvalidArgument("--eval-images and --eval-labels go together");
+  if (args.flag("sensitivity") && !eval_images) throw InvalidArgument("--sensitivity needs --eval-images and --eval-labels");
   const ptq::Prepared prepared = ptq::prepare(float_model);
   const model::Session float_session(prepared.model);
   const DataType input_type = float_session.inputs()[0].type;
@@ -179,11 +185,6 @@ int ptq_command(int argc, char** argv) {
   std::unique_ptr<ptq::Evaluation> evaluation;
   std::unique_ptr<ptq::Sensitivity> sens;
   const model::Session quant_session(quantized);
-  const auto eval_images = args.value("eval-images");
-  const auto eval_labels = args.value("eval-labels");
-  if (eval_images.has_value() != eval_labels.has_value())
-    throw InvalidArgument("--eval-images and --eval-labels go together");
-  if (args.flag("sensitivity") && !eval_images) throw InvalidArgument("--sensitivity needs --eval-images and --eval-labels");
   if (eval_images) {
     const Tensor images = read_images(*eval_images, args.value("normalize"), input_type);
     const std::vector<std::int64_t> labels = read_npy_tensor(*eval_labels).to_int64();

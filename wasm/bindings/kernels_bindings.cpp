@@ -69,12 +69,14 @@ val spec_to_js(const qk::BenchmarkSpec& s) {
   o.set("kernel", s.kernel);
   o.set("dtype", s.dtype);
   o.set("impl", s.impl);
-  if (s.kernel == "conv") {
+  if (s.kernel == "conv" || s.kernel == "dwconv") {
     o.set("height", static_cast<double>(s.height));
     o.set("width", static_cast<double>(s.width));
     o.set("inChannels", static_cast<double>(s.in_channels));
     o.set("outChannels", static_cast<double>(s.out_channels));
     o.set("kernelSize", static_cast<double>(s.kernel_size));
+    if (s.stride != 1) o.set("stride", static_cast<double>(s.stride));
+    if (s.groups != 1) o.set("groups", static_cast<double>(s.groups));
   } else {
     o.set("m", static_cast<double>(s.m));
     o.set("k", static_cast<double>(s.k));
@@ -98,6 +100,8 @@ val benchmark_kernel(val spec) {
   s.in_channels = size_field(spec, "inChannels", s.in_channels);
   s.out_channels = size_field(spec, "outChannels", s.out_channels);
   s.kernel_size = size_field(spec, "kernelSize", s.kernel_size);
+  s.stride = size_field(spec, "stride", s.stride);
+  s.groups = size_field(spec, "groups", s.groups);
   s.min_time_ms = number_field(spec, "minTimeMs", s.min_time_ms);
   s.samples = static_cast<int>(size_field(spec, "samples", static_cast<std::size_t>(s.samples)));
   if (s.kernel == "matvec" && s.m != 1) throw InvalidArgument("matvec has m = 1 (batch 1); use kernel 'gemm' for m > 1");
@@ -126,6 +130,7 @@ val kernel_info() {
     k.set("int8Gemm", std::string(simd ? "qs8_gemm_4x8c2__wasmsimd_dot16x2" : "qs8_gemm_4x8c2__scalar"));
     k.set("int8Matvec", std::string(simd ? "qs8_gemm_1x32c2__wasmsimd_dot16x2" : "qs8_gemm_1x32c2__scalar"));
     k.set("requant", std::string(simd ? "requant_qs32_qu8_fp32__wasmsimd" : "requant_qs32_qu8_fp32__scalar"));
+    k.set("int8Dwconv", std::string(simd ? "dwconv_qu8_qu8_fp32_8c2__wasmsimd_dot16x2" : "dwconv_qu8_qu8_fp32_8c2__scalar"));
     kernels.set(qk::to_string(isa), k);
   }
   o.set("kernels", kernels);

@@ -145,13 +145,19 @@ void ptq_observe(PtqHandle* handle, val batch) {
 /// Converts with the current options (keep_float replaced when given).
 val ptq_convert(PtqHandle* handle, val keep_float) {
   PtqHandle& h = live(handle);
-  if (!keep_float.isUndefined() && !keep_float.isNull()) h.options.keep_float = strings(keep_float, "keepFloat");
+  // Work on copies: a conversion that fails (an unknown keep_float name) leaves
+  // the handle's options and model as they were, so report() and recipe() still work.
+  ptq::Options options = h.options;
+  if (!keep_float.isUndefined() && !keep_float.isNull()) options.keep_float = strings(keep_float, "keepFloat");
+  ptq::Calibration calibration = h.calibration;
   if (h.calibrator) {
     if (h.calibrator->samples() == 0) throw InvalidArgument("calibration needs at least one batch");
-    h.calibration = h.calibrator->result();
+    calibration = h.calibrator->result();
   }
-  auto q = std::make_unique<qm::Model>(ptq::convert(h.prepared, h.options, h.calibration));
+  auto q = std::make_unique<qm::Model>(ptq::convert(h.prepared, options, calibration));
   auto s = std::make_unique<qm::Session>(*q);
+  h.options = std::move(options);
+  h.calibration = std::move(calibration);
   h.quantized = std::move(q);
   h.session = std::move(s);
   val o = val::object();
@@ -200,10 +206,16 @@ std::string ptq_report(PtqHandle* handle, val evaluation, val labels, bool with_
   PtqHandle& h = live(handle);
   const qm::Session& qs = converted(h);
   if (h.report_inputs.empty()) throw InvalidArgument("the report needs the calibration samples (none were observed)");
-  const ptq::Progress report_progress = [&progress](const std::string& stage, std::int64_t done, std::int64_t total) {
-    if (progress.typeOf().as<std::string>() == "function")
-      progress(stage, static_cast<double>(done), static_cast<double>(total));
+  // onProgress returning false stops the report between two steps.
+  const bool has_progress = progress.typeOf().as<std::string>() == "function";
+  auto progress_as = [&progress, has_progress](std::string name) -> ptq::Progress {
+    return [&progress, has_progress, name](const std::string& stage, std::int64_t done, std::int64_t total) {
+      if (!has_progress) return;
+      const val go = progress(name.empty() ? stage : name, static_cast<double>(done), static_cast<double>(total));
+      if (go.isFalse()) throw InvalidArgument("cancelled");
+    };
   };
+  const ptq::Progress report_progress = progress_as("");
   const ptq::Report report = ptq::numeric_report(h.prepared, h.options, h.calibration, h.report_inputs,
                                                  h.calibrator.get(), report_progress);
   std::unique_ptr<ptq::Evaluation> ev;
@@ -218,8 +230,8 @@ std::string ptq_report(PtqHandle* handle, val evaluation, val labels, bool with_
       throw InvalidArgument("evaluation holds " + std::to_string(images.rank() ? images.dim(0) : 0) + " inputs but " +
                             std::to_string(y.size()) + " labels");
     const qm::Session fs(h.prepared.model);
-    const std::vector<std::int64_t> fp = ptq::predict(fs, h.prepared.input, images, 50, report_progress);
-    const std::vector<std::int64_t> qp = ptq::predict(qs, h.prepared.input, images, 50, report_progress);
+    const std::vector<std::int64_t> fp = ptq::predict(fs, h.prepared.input, images, 50, progress_as("evaluate float"));
+    const std::vector<std::int64_t> qp = ptq::predict(qs, h.prepared.input, images, 50, progress_as("evaluate int8"));
     ev = std::make_unique<ptq::Evaluation>(ptq::compare_predictions(fp, qp, y));
     if (with_sensitivity)
       sens = std::make_unique<ptq::Sensitivity>(

@@ -100,12 +100,16 @@ export interface KernelInfo {
   /** True when the SIMD kernels are compiled in (always, in the npm package). */
   simd: boolean;
   /** Microkernel names per impl (XNNPACK-style: type, op, tile, ISA). */
-  kernels: Record<KernelImpl, { f32Gemm: string; f32Matvec: string; int8Gemm: string; int8Matvec: string; requant: string }>;
+  kernels: Record<KernelImpl, { f32Gemm: string; f32Matvec: string; int8Gemm: string; int8Matvec: string; requant: string; int8Dwconv: string }>;
 }
 
-/** One benchmark case. GEMM/matvec use m, k, n (matvec: m = 1); conv uses the image and channel fields (stride 1, "same" padding). */
+/**
+ * One benchmark case. GEMM/matvec use m, k, n (matvec: m = 1); conv uses the image and channel fields ("same" padding,
+ * `stride`, `groups`); dwconv is the direct int8 depthwise kernel on `inChannels` channels (compare it with conv at
+ * groups = inChannels = outChannels).
+ */
 export interface BenchmarkSpec {
-  kernel: 'gemm' | 'matvec' | 'conv';
+  kernel: 'gemm' | 'matvec' | 'conv' | 'dwconv';
   dtype: 'fp32' | 'int8';
   /** Default "simd". */
   impl?: KernelImpl;
@@ -118,6 +122,10 @@ export interface BenchmarkSpec {
   outChannels?: number;
   /** Odd, 1..15; default 3. */
   kernelSize?: number;
+  /** conv and dwconv, both directions; default 1. */
+  stride?: number;
+  /** conv only; default 1. */
+  groups?: number;
   /** Measuring time after the warm-up, default 300. */
   minTimeMs?: number;
   /** The result is the median of this many samples, default 5. */
@@ -126,10 +134,10 @@ export interface BenchmarkSpec {
 
 /** A benchmark record, as in bench/results.json. */
 export interface BenchmarkResult {
-  kernel: 'gemm' | 'matvec' | 'conv';
+  kernel: 'gemm' | 'matvec' | 'conv' | 'dwconv';
   dtype: 'fp32' | 'int8';
   impl: KernelImpl;
-  /** "256x256x256" (M×K×N) or "28x28x64x64k3" (H×W×Cin×Cout, kernel size). */
+  /** "256x256x256" (M×K×N) or "28x28x64x64k3" (H×W×Cin×Cout, kernel size), then "s2" (stride 2), "g16" (16 groups). */
   shape: string;
   /** Median milliseconds per run. */
   ms: number;
@@ -508,7 +516,8 @@ export interface PtqReportOptions {
   evaluation?: SampleBatch & { labels: ArrayLike<number> | ArrayLike<bigint> };
   /** Per-layer sensitivity and a mixed-precision plan (needs evaluation); budget is an accuracy drop as a fraction (default 0.005). */
   sensitivity?: boolean | { budget?: number };
-  onProgress?: (p: { stage: string; done: number; total: number }) => void;
+  /** Stages: 'report', 'evaluate float', 'evaluate int8', 'sensitivity'. Return false to stop the report (it throws 'cancelled'). */
+  onProgress?: (p: { stage: string; done: number; total: number }) => boolean | void;
 }
 
 /** A quantized model: runs on the int8 kernels. Owns wasm memory: call delete(). */

@@ -346,7 +346,7 @@ class QuantizedModel {
     }
     const budget = typeof sensitivity === 'object' && sensitivity !== null ? sensitivity.budget ?? 0.005 : 0.005;
     if (typeof budget !== 'number' || !(budget >= 0)) throw new Error('sensitivity.budget must be a number >= 0');
-    const progress = typeof onProgress === 'function' ? (stage, done, total) => onProgress({ stage, done, total }) : undefined;
+    const progress = typeof onProgress === 'function' ? (stage, done, total) => onProgress({ stage, done, total }) !== false : undefined;
     const text = call(this.#core, 'ptqReport', this.#live(), images, labels, Boolean(sensitivity), budget, progress);
     return parseReport(text);
   }
@@ -604,7 +604,7 @@ class Quantlab {
         clean[key] = spec[key];
       }
     }
-    for (const key of ['m', 'k', 'n', 'height', 'width', 'inChannels', 'outChannels', 'kernelSize', 'minTimeMs', 'samples']) {
+    for (const key of ['m', 'k', 'n', 'height', 'width', 'inChannels', 'outChannels', 'kernelSize', 'stride', 'groups', 'minTimeMs', 'samples']) {
       if (spec[key] !== undefined) clean[key] = checkKernelNumber(spec[key], key);
     }
     return call(this.#core, 'kernelBenchmark', clean);

@@ -124,11 +124,14 @@ BenchmarkResult gemm_case(const BenchmarkSpec& spec, Isa isa, std::size_t m) {
   return r;
 }
 
-BenchmarkResult conv_case(const BenchmarkSpec& spec, Isa isa) {
+// The geometry of a conv/dwconv case: square kernel, "same" padding, stride, groups.
+Conv2dShape conv_shape(const BenchmarkSpec& spec, bool depthwise) {
   check_dim(spec.height, "height");
   check_dim(spec.width, "width");
   check_dim(spec.in_channels, "in_channels");
   check_dim(spec.out_channels, "out_channels");
+  check_dim(spec.stride, "stride");
+  check_dim(spec.groups, "groups");
   if (spec.kernel_size == 0 || spec.kernel_size > 15 || spec.kernel_size % 2 == 0) {
     throw InvalidArgument("kernel_size must be odd, 1..15");
   }
@@ -136,39 +139,82 @@ BenchmarkResult conv_case(const BenchmarkSpec& spec, Isa isa) {
   s.in_height = spec.height;
   s.in_width = spec.width;
   s.in_channels = spec.in_channels;
-  s.out_channels = spec.out_channels;
+  s.out_channels = depthwise ? spec.in_channels : spec.out_channels;
+  s.groups = depthwise ? spec.in_channels : spec.groups;
   s.kernel_height = s.kernel_width = spec.kernel_size;
+  s.stride_height = s.stride_width = spec.stride;
   s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = spec.kernel_size / 2;
   s.check();
+  return s;
+}
+
+// "28x28x64x64k3", then "s2" for stride 2 and "g16" for 16 groups.
+std::string conv_shape_string(const Conv2dShape& s) {
+  std::string out = std::to_string(s.in_height) + "x" + std::to_string(s.in_width) + "x" + std::to_string(s.in_channels) + "x" +
+                    std::to_string(s.out_channels) + "k" + std::to_string(s.kernel_height);
+  if (s.stride_height != 1) out += "s" + std::to_string(s.stride_height);
+  if (s.groups != 1) out += "g" + std::to_string(s.groups);
+  return out;
+}
+
+// 2 × multiply-adds of one convolution.
+double conv_ops(const Conv2dShape& s) {
+  return 2.0 * static_cast<double>(s.out_height() * s.out_width()) * static_cast<double>(s.gemm_k()) *
+         static_cast<double>(s.out_channels);
+}
+
+// The uint8 input (zero point 128) and output every int8 convolution case uses;
+// the scale keeps typical outputs inside the type.
+struct Q8ConvBuffers {
+  std::vector<std::uint8_t> x, y;
+  Q8Input in;
+  Q8Output out;
+  Q8ConvBuffers(Random& rng, const Conv2dShape& s)
+      : x(random_bytes<std::uint8_t>(rng, s.in_height * s.in_width * s.in_channels)),
+        y(s.out_height() * s.out_width() * s.out_channels) {
+    in.u8 = x.data();
+    in.zero_point = 128;
+    out.u8 = y.data();
+    out.scale = {1.0f / (64.0f * static_cast<float>(s.gemm_k()))};
+    out.zero_point = 128;
+  }
+};
+
+BenchmarkResult conv_case(const BenchmarkSpec& spec, Isa isa) {
+  const Conv2dShape s = conv_shape(spec, false);
   Random rng;
   const std::size_t in_elems = s.in_height * s.in_width * s.in_channels;
   const std::size_t out_elems = s.out_height() * s.out_width() * s.out_channels;
   const std::size_t w_elems = s.gemm_k() * s.out_channels;
-  const double ops = 2.0 * static_cast<double>(s.out_height() * s.out_width()) * static_cast<double>(s.gemm_k()) *
-                     static_cast<double>(s.out_channels);
   BenchmarkResult r;
   if (spec.dtype == "fp32") {
     const std::vector<float> x = random_floats(rng, in_elems);
     const std::vector<float> wt = random_floats(rng, w_elems);
     const PackedConvF32 w = pack_conv2d_f32(s, wt.data(), nullptr);
     std::vector<float> y(out_elems);
-    r = time_runs([&] { conv2d_f32(w, x.data(), y.data(), kNoClamp, isa); }, spec, ops);
+    r = time_runs([&] { conv2d_f32(w, x.data(), y.data(), kNoClamp, isa); }, spec, conv_ops(s));
   } else {
-    const std::vector<std::uint8_t> x = random_bytes<std::uint8_t>(rng, in_elems);
+    Q8ConvBuffers q(rng, s);
     const std::vector<std::int8_t> wt = random_bytes<std::int8_t>(rng, w_elems);
     const PackedConvQs8 w = pack_conv2d_qs8(s, wt.data(), {0}, {});
-    std::vector<std::uint8_t> y(out_elems);
-    Q8Input in;
-    in.u8 = x.data();
-    in.zero_point = 128;
-    Q8Output out;
-    out.u8 = y.data();
-    out.scale = {1.0f / (64.0f * static_cast<float>(s.gemm_k()))};
-    out.zero_point = 128;
-    r = time_runs([&] { conv2d_q8(w, in, out, isa); }, spec, ops);
+    r = time_runs([&] { conv2d_q8(w, q.in, q.out, isa); }, spec, conv_ops(s));
   }
-  r.shape = std::to_string(spec.height) + "x" + std::to_string(spec.width) + "x" + std::to_string(spec.in_channels) + "x" +
-            std::to_string(spec.out_channels) + "k" + std::to_string(spec.kernel_size);
+  r.shape = conv_shape_string(s);
+  return r;
+}
+
+// The direct depthwise kernel; the same data as conv_case on the same shape.
+BenchmarkResult dwconv_case(const BenchmarkSpec& spec, Isa isa) {
+  if (spec.dtype != "int8") {
+    throw InvalidArgument("dwconv is int8 only; time fp32 depthwise as kernel 'conv' with groups = channels");
+  }
+  const Conv2dShape s = conv_shape(spec, true);
+  Random rng;
+  Q8ConvBuffers q(rng, s);
+  const std::vector<std::int8_t> wt = random_bytes<std::int8_t>(rng, s.gemm_k() * s.out_channels);
+  const PackedDwConvQs8 w = pack_dwconv2d_qs8(s, wt.data(), {0}, {});
+  BenchmarkResult r = time_runs([&] { dwconv2d_q8(w, q.in, q.out, isa); }, spec, conv_ops(s));
+  r.shape = conv_shape_string(s);
   return r;
 }
 
@@ -188,8 +234,10 @@ BenchmarkResult run_benchmark(const BenchmarkSpec& spec) {
     r = gemm_case(spec, isa, 1);
   } else if (spec.kernel == "conv") {
     r = conv_case(spec, isa);
+  } else if (spec.kernel == "dwconv") {
+    r = dwconv_case(spec, isa);
   } else {
-    throw InvalidArgument("unknown kernel '" + spec.kernel + "' (expected gemm, matvec or conv)");
+    throw InvalidArgument("unknown kernel '" + spec.kernel + "' (expected gemm, matvec, conv or dwconv)");
   }
   r.impl = to_string(isa);
   return r;
@@ -213,6 +261,33 @@ std::vector<BenchmarkSpec> standard_benchmarks(const std::string& impl, double m
     s.kernel = "conv";
     s.m = s.k = s.n = 0;
     s.height = 28, s.width = 28, s.in_channels = 64, s.out_channels = 64, s.kernel_size = 3;
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<BenchmarkSpec> depthwise_benchmarks(const std::string& impl, double min_time_ms) {
+  struct Plane {
+    std::size_t size, channels, stride;
+  };
+  // fashion_dwcnn's block1.0, block2.0, block3.0/block4.0, and a larger plane.
+  const Plane planes[] = {{14, 24, 1}, {14, 48, 2}, {7, 96, 1}, {28, 16, 1}};
+  std::vector<BenchmarkSpec> out;
+  for (const Plane& p : planes) {
+    BenchmarkSpec s;
+    s.impl = impl;
+    s.min_time_ms = min_time_ms;
+    s.m = s.k = s.n = 0;
+    s.height = s.width = p.size;
+    s.in_channels = s.out_channels = s.groups = p.channels;
+    s.kernel_size = 3;
+    s.stride = p.stride;
+    s.kernel = "conv";
+    s.dtype = "fp32";
+    out.push_back(s);
+    s.dtype = "int8";
+    out.push_back(s);
+    s.kernel = "dwconv";
     out.push_back(s);
   }
   return out;

@@ -12,6 +12,8 @@ constexpr KernelConfig kScalarConfig{
     f32_gemm_4x8__scalar, 4, f32_gemm_1x32__scalar,
     qs8_gemm_4x8c2__scalar, 4, qs8_gemm_1x32c2__scalar,
     requant_qs32_qu8_fp32__scalar, requant_qs32_qs8_fp32__scalar, dequant_qs32_f32__scalar,
+    dwconv_qu8_qu8_fp32_8c2__scalar, dwconv_qu8_qs8_fp32_8c2__scalar,
+    dwconv_qs8_qu8_fp32_8c2__scalar, dwconv_qs8_qs8_fp32_8c2__scalar,
 };
 
 #ifdef __wasm_simd128__
@@ -20,6 +22,8 @@ constexpr KernelConfig kWasmSimdConfig{
     f32_gemm_4x8__wasmsimd, 4, f32_gemm_1x32__wasmsimd,
     qs8_gemm_4x8c2__wasmsimd_dot16x2, 4, qs8_gemm_1x32c2__wasmsimd_dot16x2,
     requant_qs32_qu8_fp32__wasmsimd, requant_qs32_qs8_fp32__wasmsimd, dequant_qs32_f32__wasmsimd,
+    dwconv_qu8_qu8_fp32_8c2__wasmsimd_dot16x2, dwconv_qu8_qs8_fp32_8c2__wasmsimd_dot16x2,
+    dwconv_qs8_qu8_fp32_8c2__wasmsimd_dot16x2, dwconv_qs8_qs8_fp32_8c2__wasmsimd_dot16x2,
 };
 #endif
 

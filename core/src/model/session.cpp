@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "model/ops/op.h"
+#include "model/qdq_fusion.h"
 #include "quantlab/error.h"
 
 namespace quantlab::model {
@@ -33,28 +34,28 @@ TypeShape declared_type(const ValueInfo& info, const std::vector<std::int64_t>* 
 }
 
 /// Order in which nodes can run (ONNX files are usually sorted, but not always).
-std::vector<std::size_t> topological_order(const Graph& g, const std::set<std::string>& available_at_start) {
+std::vector<std::size_t> topological_order(const std::vector<Node>& nodes, const std::set<std::string>& available_at_start) {
   std::map<std::string, std::size_t> producer;
-  for (std::size_t i = 0; i < g.nodes.size(); ++i)
-    for (const std::string& out : g.nodes[i].outputs) {
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    for (const std::string& out : nodes[i].outputs) {
       if (out.empty()) continue;
       if (available_at_start.count(out))
-        throw InvalidArgument(node_label(g.nodes[i], i) + ": output " + value_label(out) +
+        throw InvalidArgument(node_label(nodes[i], i) + ": output " + value_label(out) +
                               " has the name of a graph input or initializer");
       if (!producer.emplace(out, i).second)
         throw InvalidArgument("value " + value_label(out) + " is produced by two nodes (" +
-                              node_label(g.nodes[producer[out]], producer[out]) + " and " +
-                              node_label(g.nodes[i], i) + ")");
+                              node_label(nodes[producer[out]], producer[out]) + " and " +
+                              node_label(nodes[i], i) + ")");
     }
-  std::vector<std::size_t> pending(g.nodes.size(), 0);
-  std::vector<std::vector<std::size_t>> consumers(g.nodes.size());
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+  std::vector<std::size_t> pending(nodes.size(), 0);
+  std::vector<std::vector<std::size_t>> consumers(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
     std::set<std::size_t> deps;
-    for (const std::string& in : g.nodes[i].inputs) {
+    for (const std::string& in : nodes[i].inputs) {
       if (in.empty() || available_at_start.count(in)) continue;
       auto p = producer.find(in);
       if (p == producer.end())
-        throw InvalidArgument(node_label(g.nodes[i], i) + ": input " + value_label(in) +
+        throw InvalidArgument(node_label(nodes[i], i) + ": input " + value_label(in) +
                               " is not a graph input, an initializer or the output of any node");
       deps.insert(p->second);
     }
@@ -63,7 +64,7 @@ std::vector<std::size_t> topological_order(const Graph& g, const std::set<std::s
   }
   // Kahn's algorithm, always taking the lowest ready index so sorted files keep their order.
   std::set<std::size_t> ready;
-  for (std::size_t i = 0; i < g.nodes.size(); ++i)
+  for (std::size_t i = 0; i < nodes.size(); ++i)
     if (pending[i] == 0) ready.insert(i);
   std::vector<std::size_t> order;
   while (!ready.empty()) {
@@ -73,7 +74,7 @@ std::vector<std::size_t> topological_order(const Graph& g, const std::set<std::s
     for (std::size_t c : consumers[i])
       if (--pending[c] == 0) ready.insert(c);
   }
-  if (order.size() != g.nodes.size()) throw InvalidArgument("the graph has a cycle");
+  if (order.size() != nodes.size()) throw InvalidArgument("the graph has a cycle");
   return order;
 }
 
@@ -91,14 +92,14 @@ std::int64_t estimate_flops(const Node& node, const std::vector<const TypeShape*
   auto shape_of = [&](std::size_t i) -> const std::vector<std::int64_t>* {
     return i < in.size() && in[i] && in[i]->rank_known ? &in[i]->shape : nullptr;
   };
-  if (op == "Conv" || op == "ConvInteger" || op == "QLinearConv") {
-    const auto* w = shape_of(op == "QLinearConv" ? 3 : 1);
+  if (op == "Conv" || op == "ConvInteger" || op == "QLinearConv" || op == "QLinearConvAct") {
+    const auto* w = shape_of(op == "QLinearConv" || op == "QLinearConvAct" ? 3 : 1);
     if (!w || w->size() < 2) return out_elems;
     std::int64_t per_output = 1;
     for (std::size_t i = 1; i < w->size(); ++i) per_output *= std::max<std::int64_t>((*w)[i], 1);
     return 2 * out_elems * per_output;
   }
-  if (op == "Gemm" || op == "MatMul" || op == "MatMulInteger" || op == "QLinearMatMul") {
+  if (op == "Gemm" || op == "MatMul" || op == "MatMulInteger" || op == "QLinearMatMul" || op == "QLinearGemmAct") {
     const auto* a = shape_of(0);
     if (!a || a->empty()) return out_elems;
     std::int64_t k = a->back();
@@ -114,7 +115,7 @@ std::int64_t estimate_flops(const Node& node, const std::vector<const TypeShape*
 
 struct Session::Impl {
   struct Step {
-    std::size_t node = 0;                  // index into model.graph.nodes
+    std::size_t node = 0;                  // index into nodes()
     std::unique_ptr<Kernel> kernel;
     std::vector<int> in_slots;             // -1 for an absent optional input
     std::vector<int> out_slots;            // -1 for an unused optional output
@@ -130,6 +131,9 @@ struct Session::Impl {
   };
 
   Model model;
+  SessionOptions options;
+  QdqFusion fusion;    // the executed node list when `fused`
+  bool fused = false;
   std::vector<ValueInfo> inputs;
   std::vector<std::size_t> order;
   std::vector<NodeInfo> infos;
@@ -140,6 +144,17 @@ struct Session::Impl {
   std::vector<int> input_slots;
   std::vector<int> output_slots;
   std::vector<Step> steps;
+
+  /// The nodes to execute: the model's, or the QDQ rewrite's.
+  const std::vector<Node>& nodes() const { return fused ? fusion.nodes : model.graph.nodes; }
+  /// An initializer of the model or one the rewrite added; null when `name` is neither.
+  const Tensor* initializer(const std::string& name) const {
+    if (auto c = model.graph.initializers.find(name); c != model.graph.initializers.end()) return &c->second;
+    if (auto c = fusion.initializers.find(name); c != fusion.initializers.end()) return &c->second;
+    return nullptr;
+  }
+  /// The opset of `domain`; the private fused ops are version 1.
+  std::int64_t opset(const std::string& domain) const { return domain == kPrivateDomain ? 1 : model.opset(domain); }
 
   void check_ops() const;
   void infer(Inferred& r, const std::map<std::string, TypeShape>& input_types, bool keep_node_types) const;
@@ -154,7 +169,8 @@ void Session::Impl::check_ops() const {
   std::vector<std::string> too_old;
   for (std::size_t i = 0; i < model.graph.nodes.size(); ++i) {
     const Node& n = model.graph.nodes[i];
-    const OpDef* op = find_op(n.domain, n.op_type);
+    // The private fused ops are made by the QDQ rewrite only, never read from files.
+    const OpDef* op = n.domain == kPrivateDomain ? nullptr : find_op(n.domain, n.op_type);
     const std::string qualified = n.domain.empty() || n.domain == "ai.onnx" ? n.op_type : n.domain + "." + n.op_type;
     if (!op) {
       missing[qualified].push_back(n.name.empty() ? "#" + std::to_string(i) : "'" + n.name + "'");
@@ -208,17 +224,19 @@ std::map<std::string, TypeShape> Session::Impl::input_types(
 
 void Session::Impl::infer(Inferred& r, const std::map<std::string, TypeShape>& in_types, bool keep) const {
   const Graph& g = model.graph;
+  const std::vector<Node>& all = nodes();
   for (const auto& [name, t] : g.initializers) r.values[name] = TypeShape::of(t);
+  for (const auto& [name, t] : fusion.initializers) r.values[name] = TypeShape::of(t);
   for (const auto& [name, t] : in_types) r.values[name] = t;
-  r.node_folded.assign(g.nodes.size(), false);
+  r.node_folded.assign(all.size(), false);
   if (keep) {
-    r.node_outputs.assign(g.nodes.size(), {});
-    r.node_inputs.assign(g.nodes.size(), {});
+    r.node_outputs.assign(all.size(), {});
+    r.node_inputs.assign(all.size(), {});
   }
   for (std::size_t idx : order) {
-    const Node& node = g.nodes[idx];
+    const Node& node = all[idx];
     const OpDef* op = find_op(node.domain, node.op_type);
-    InferContext ctx{node, model.opset(node.domain), {}, {}};
+    InferContext ctx{node, opset(node.domain), {}, {}};
     bool all_constant = true;
     for (const std::string& name : node.inputs) {
       if (name.empty()) {
@@ -285,6 +303,7 @@ void Session::Impl::infer(Inferred& r, const std::map<std::string, TypeShape>& i
 
 void Session::Impl::build_steps() {
   const Graph& g = model.graph;
+  const std::vector<Node>& all = nodes();
   std::map<std::string, int> slot;
   auto slot_of = [&](const std::string& name) {
     auto [it, added] = slot.emplace(name, static_cast<int>(slot_names.size()));
@@ -292,7 +311,7 @@ void Session::Impl::build_steps() {
       slot_names.push_back(name);
       const Tensor* constant = nullptr;
       if (auto f = inferred.folded.find(name); f != inferred.folded.end()) constant = &f->second;
-      else if (auto c = g.initializers.find(name); c != g.initializers.end()) constant = &c->second;
+      else constant = initializer(name);
       slot_constant.push_back(constant);
     }
     return it->second;
@@ -302,11 +321,11 @@ void Session::Impl::build_steps() {
   std::vector<std::string> refused;
   for (std::size_t idx : order) {
     if (inferred.node_folded[idx]) continue;
-    const Node& node = g.nodes[idx];
+    const Node& node = all[idx];
     const OpDef* op = find_op(node.domain, node.op_type);
     Step step;
     step.node = idx;
-    BuildContext ctx{node, model.opset(node.domain), {}};
+    BuildContext ctx{node, opset(node.domain), {}};
     for (const std::string& name : node.inputs) {
       ctx.inputs.push_back(name.empty() ? nullptr : &inferred.values.at(name));
       step.in_slots.push_back(name.empty() ? -1 : slot_of(name));
@@ -343,15 +362,16 @@ void Session::Impl::describe_nodes() {
   const std::map<std::string, std::vector<std::int64_t>> none;
   Inferred at_one;
   infer(at_one, input_types(&none), true);
-  const Graph& g = model.graph;
-  infos.resize(g.nodes.size());
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& n = g.nodes[i];
+  const std::vector<Node>& all = nodes();
+  infos.resize(all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const Node& n = all[i];
     NodeInfo& info = infos[i];
     info.index = i;
     info.name = n.name;
     info.op_type = n.op_type;
     info.domain = n.domain;
+    if (fused) info.fused_from = fusion.fused_from[i];
     info.inputs = n.inputs;
     info.outputs = n.outputs;
     info.folded = inferred.node_folded[i];
@@ -361,16 +381,19 @@ void Session::Impl::describe_nodes() {
       info.output_rank_known = info.output_rank_known && t.rank_known;
     }
     for (const std::string& in : n.inputs)
-      if (auto c = g.initializers.find(in); !in.empty() && c != g.initializers.end()) info.parameters += c->second.size();
+      if (const Tensor* c = in.empty() ? nullptr : initializer(in)) info.parameters += c->size();
     info.flops = info.folded ? 0 : estimate_flops(n, at_one.node_inputs[i], at_one.node_outputs[i]);
   }
 }
 
 // ---------------------------------------------------------------------------
 
-Session::Session(Model model) : impl_(std::make_unique<Impl>()) {
+Session::Session(Model model) : Session(std::move(model), SessionOptions{}) {}
+
+Session::Session(Model model, SessionOptions options) : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.model = std::move(model);
+  m.options = options;
   const Graph& g = m.model.graph;
   if (g.outputs.empty()) throw InvalidArgument("the graph has no outputs");
   std::set<std::string> available;
@@ -389,7 +412,17 @@ Session::Session(Model model) : impl_(std::make_unique<Impl>()) {
     available.insert(in.name);
   }
   m.check_ops();
-  m.order = topological_order(g, available);
+  m.order = topological_order(g.nodes, available);  // the model's graph is well formed
+  if (options.fuse_qdq) {
+    m.fusion = fuse_qdq(g, m.model.opset(""));
+    m.fused = m.fusion.changes > 0;
+    if (m.fused) {
+      for (const auto& [name, t] : m.fusion.initializers) available.insert(name);
+      m.order = topological_order(m.fusion.nodes, available);
+    } else {
+      m.fusion = QdqFusion{};
+    }
+  }
   m.infer(m.inferred, m.input_types(nullptr), false);
   m.build_steps();
   m.describe_nodes();
@@ -465,8 +498,9 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
   for (std::size_t v = 0; v < value.size(); ++v) value[v] = m.slot_constant[v];
   for (std::size_t i = 0; i < m.inputs.size(); ++i) value[m.input_slots[i]] = &feeds.at(m.inputs[i].name);
 
+  const std::vector<Node>& all = m.nodes();
   for (const Impl::Step& step : m.steps) {
-    const Node& node = g.nodes[step.node];
+    const Node& node = all[step.node];
     RunContext ctx{node, {}, {}};
     for (int s : step.in_slots) ctx.inputs.push_back(s < 0 ? nullptr : value[s]);
     ctx.outputs.resize(node.outputs.size());
@@ -505,7 +539,9 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
 
 std::vector<std::string> supported_ops() {
   std::vector<std::string> names;
-  for (const OpDef& op : all_ops()) names.push_back(op.domain.empty() ? op.op_type : op.domain + "." + op.op_type);
+  for (const OpDef& op : all_ops())
+    if (op.domain != kPrivateDomain)  // the fused QDQ ops are internal: no file can use them
+      names.push_back(op.domain.empty() ? op.op_type : op.domain + "." + op.op_type);
   std::sort(names.begin(), names.end());
   return names;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "quantlab/kernels/isa.h"
 #include "quantlab/kernels/microkernels.h"
@@ -22,6 +23,11 @@ struct KernelConfig {
   RequantQu8Ukernel requant_qu8;
   RequantQs8Ukernel requant_qs8;
   DequantF32Ukernel dequant_f32;
+  /// Depthwise convolution (dwconv2d_q8), one kernel per input × output type.
+  DwConvQ8Ukernel<std::uint8_t, std::uint8_t> dwconv_qu8_qu8;
+  DwConvQ8Ukernel<std::uint8_t, std::int8_t> dwconv_qu8_qs8;
+  DwConvQ8Ukernel<std::int8_t, std::uint8_t> dwconv_qs8_qu8;
+  DwConvQ8Ukernel<std::int8_t, std::int8_t> dwconv_qs8_qs8;
 };
 
 /// Columns per call of the matrix-vector kernels (four panels).

@@ -110,6 +110,44 @@ using DequantF32Ukernel = void (*)(std::size_t n, const std::int32_t* acc, const
 void dequant_qs32_f32__scalar(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
                               const float* scale, const float* bias, const F32MinMax& params, float* out) noexcept;
 
+// ---------------------------------------------------------------------------
+// int8 depthwise convolution, NHWC, fused requantization (eq. K11, K9): for
+// p < pixels and c < channels,
+//   acc = init[c] + sum_{t<taps} x_t[c] * w'[t][c]                   (int32, modulo 2^32)
+//   output[p*channels + c] = clamp(round_half_even((float)acc * scale[c]) + zero_point, min, max)
+// where x_t = input[t] + p * input_increment (tap t's input pixel, or a row of
+// zero-point values for padding). `weights` is PackedDwConvQs8::weights: per
+// block of kQs8DwCR channels, taps/2 rows of 8 channels × 2 taps of int16
+// w' = w - zw[c]. `init` (bias - za * weight_sums, eq. K11) and `scale` hold
+// round_up(channels, kQs8DwCR) values. taps is even (>= 2). Exactly
+// pixels*channels outputs are written; inputs are read only within
+// [x_t, x_t + channels).
+// Names: dwconv_<input>_<output>_fp32_8c2 — input and output types (qu8 =
+// uint8, qs8 = int8), fp32 requantization, blocks of 8 channels × 2 taps.
+
+/// Channels per packed block of the depthwise kernels.
+inline constexpr std::size_t kQs8DwCR = 8;
+/// Consecutive taps packed together per channel: one i32x4.dot_i16x8_s pair.
+inline constexpr std::size_t kQs8DwTR = 2;
+
+template <class TIn, class TOut>
+using DwConvQ8Ukernel = void (*)(std::size_t channels, std::size_t pixels, std::size_t taps, const TIn* const* input,
+                                 std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
+                                 const float* scale, const Q8OutputParams& out_params, TOut* output) noexcept;
+
+void dwconv_qu8_qu8_fp32_8c2__scalar(std::size_t channels, std::size_t pixels, std::size_t taps, const std::uint8_t* const* input,
+                                     std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
+                                     const float* scale, const Q8OutputParams& out_params, std::uint8_t* output) noexcept;
+void dwconv_qu8_qs8_fp32_8c2__scalar(std::size_t channels, std::size_t pixels, std::size_t taps, const std::uint8_t* const* input,
+                                     std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
+                                     const float* scale, const Q8OutputParams& out_params, std::int8_t* output) noexcept;
+void dwconv_qs8_qu8_fp32_8c2__scalar(std::size_t channels, std::size_t pixels, std::size_t taps, const std::int8_t* const* input,
+                                     std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
+                                     const float* scale, const Q8OutputParams& out_params, std::uint8_t* output) noexcept;
+void dwconv_qs8_qs8_fp32_8c2__scalar(std::size_t channels, std::size_t pixels, std::size_t taps, const std::int8_t* const* input,
+                                     std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
+                                     const float* scale, const Q8OutputParams& out_params, std::int8_t* output) noexcept;
+
 #ifdef __wasm_simd128__
 void f32_gemm_4x8__wasmsimd(std::size_t mr, std::size_t nc, std::size_t kc, const float* a,
                             std::size_t a_stride, const float* w, float* c, std::size_t c_stride,
@@ -129,6 +167,18 @@ void requant_qs32_qs8_fp32__wasmsimd(std::size_t n, const std::int32_t* acc, con
                                      const float* scale, const Q8OutputParams& out_params, std::int8_t* out) noexcept;
 void dequant_qs32_f32__wasmsimd(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
                                 const float* scale, const float* bias, const F32MinMax& params, float* out) noexcept;
+void dwconv_qu8_qu8_fp32_8c2__wasmsimd_dot16x2(std::size_t channels, std::size_t pixels, std::size_t taps, const std::uint8_t* const* input,
+                                               std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
+                                               const float* scale, const Q8OutputParams& out_params, std::uint8_t* output) noexcept;
+void dwconv_qu8_qs8_fp32_8c2__wasmsimd_dot16x2(std::size_t channels, std::size_t pixels, std::size_t taps, const std::uint8_t* const* input,
+                                               std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
+                                               const float* scale, const Q8OutputParams& out_params, std::int8_t* output) noexcept;
+void dwconv_qs8_qu8_fp32_8c2__wasmsimd_dot16x2(std::size_t channels, std::size_t pixels, std::size_t taps, const std::int8_t* const* input,
+                                               std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
+                                               const float* scale, const Q8OutputParams& out_params, std::uint8_t* output) noexcept;
+void dwconv_qs8_qs8_fp32_8c2__wasmsimd_dot16x2(std::size_t channels, std::size_t pixels, std::size_t taps, const std::int8_t* const* input,
+                                               std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
+                                               const float* scale, const Q8OutputParams& out_params, std::int8_t* output) noexcept;
 #endif  // __wasm_simd128__
 
 }  // namespace quantlab::kernels

@@ -20,10 +20,13 @@ namespace quantlab::model {
 
 /// @brief What a node does, for display and reports.
 struct NodeInfo {
-  std::size_t index = 0;  ///< position in the model's node list
+  std::size_t index = 0;  ///< position in nodes(): the executed node list (the model's, unless QDQ fusion rewrote it)
   std::string name;       ///< the node's name ("" when the file has none)
-  std::string op_type;
+  std::string op_type;    ///< e.g. "Conv"; a fused QDQ layer: "QLinearConvAct" (domain "quantlab")
   std::string domain;
+  /// For a node made by QDQ fusion, the op types of the model's nodes it
+  /// replaces, Q/DQ left out (e.g. {"Conv", "Relu"}); empty for the model's own nodes.
+  std::vector<std::string> fused_from;
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
   std::vector<DataType> output_types;
@@ -40,22 +43,36 @@ struct ShapeReport {
   std::map<std::string, std::vector<std::int64_t>> shapes;  ///< -1 for unknown dims
 };
 
+/// @brief How a Session prepares a model.
+struct SessionOptions {
+  /// Run QDQ models on the integer kernels: each QuantizeLinear/DequantizeLinear
+  /// pattern around a Conv, Gemm, MatMul, Add, pooling or data-movement node
+  /// becomes one int8 node (core/docs/model.md, "QDQ models"). false runs the
+  /// graph as written: dequantize, compute in float, quantize.
+  bool fuse_qdq = true;
+};
+
 class Session {
  public:
   /// Checks, infers, folds and prepares `model`. Throws Unsupported listing
   /// every unsupported op (with the nodes using it) or attribute, and
   /// InvalidArgument for malformed graphs (unknown values, cycles, bad shapes).
   explicit Session(Model model);
+  Session(Model model, SessionOptions options);
   ~Session();
   Session(Session&&) noexcept;
   Session& operator=(Session&&) noexcept;
 
+  /// The model as given (a QDQ rewrite changes only what nodes() lists and run() executes).
   const Model& model() const;
   /// Graph inputs the caller must feed (initializers listed as inputs are excluded).
   const std::vector<ValueInfo>& inputs() const;
   const std::vector<ValueInfo>& outputs() const;
-  /// One entry per model node, in model order, with shapes for batch 1 when
-  /// the inputs have a symbolic batch dimension (see infer_shapes).
+  /// One entry per executed node, in model order, with shapes for batch 1 when
+  /// the inputs have a symbolic batch dimension (see infer_shapes). With QDQ
+  /// fusion, a fused layer is one entry (named as its Conv/Gemm/MatMul/Add...,
+  /// with the output name of the QuantizeLinear it replaces) and the model's
+  /// Q/DQ nodes it absorbed are not listed.
   const std::vector<NodeInfo>& nodes() const;
   /// Elements of all initializers.
   std::int64_t parameter_count() const;

@@ -33,15 +33,22 @@ struct RequantFp32Constants {
         magic_less_zero(wasm_i32x4_splat(INT32_C(0x4B400000) - p.zero_point)) {}
 };
 
+/// Four outputs of eq. K9 as int32 (already clamped to [min, max]) from four
+/// final accumulators `v` and their scales (used by the depthwise kernels,
+/// whose accumulators need no eq. K6 correction; `k.row_sum` is unused).
+inline v128_t requantize_fp32_x4(v128_t v, v128_t scale, const RequantFp32Constants& k) {
+  v128_t f = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(v), scale);
+  f = wasm_f32x4_pmin(wasm_f32x4_pmax(f, k.lo), k.hi);
+  f = wasm_f32x4_add(f, k.magic_bias);
+  return wasm_i32x4_sub(f, k.magic_less_zero);
+}
+
 /// Four outputs of eq. K9 as int32 (already clamped to [min, max]).
 inline v128_t requantize_fp32_x4(const std::int32_t* acc, const Q8RowCorrection& row, const float* scale,
                                  const RequantFp32Constants& k) {
   v128_t v = wasm_i32x4_add(wasm_v128_load(acc), wasm_v128_load(row.col_offset));
   v = wasm_i32x4_sub(v, wasm_i32x4_mul(wasm_v128_load(row.b_zero_point), k.row_sum));  // eq. K6, modulo 2^32
-  v128_t f = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(v), wasm_v128_load(scale));
-  f = wasm_f32x4_pmin(wasm_f32x4_pmax(f, k.lo), k.hi);
-  f = wasm_f32x4_add(f, k.magic_bias);
-  return wasm_i32x4_sub(f, k.magic_less_zero);
+  return requantize_fp32_x4(v, wasm_v128_load(scale), k);
 }
 
 // The 8 int16 lanes of q16 narrowed with saturation to int8 or uint8.

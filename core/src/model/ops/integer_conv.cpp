@@ -1,13 +1,20 @@
-// ConvInteger and QLinearConv on the int8 kernels (core/docs/kernels.md):
+// ConvInteger, QLinearConv and quantlab.QLinearConvAct on the int8 kernels
+// (core/docs/kernels.md):
 //
-//   ConvInteger  y = Σ (x - x_zero_point)(w - w_zero_point), exact int32
-//                (im2col here, then gemm_q8_s32 per group, eq. K6)
-//   QLinearConv  y = saturate(round_half_even(acc · M[c]) + y_zero_point),
-//                acc = Σ (x - x_zero_point)(w - w_zero_point[c]) + B[c],
-//                M[c] = fl(fl(x_scale · w_scale[c]) / y_scale)   (conv2d_q8, eq. K8, K9)
+//   ConvInteger     y = Σ (x - x_zero_point)(w - w_zero_point), exact int32
+//                   (im2col here, then gemm_q8_s32 per group, eq. K6)
+//   QLinearConv     y = saturate(round_half_even(acc · M[c]) + y_zero_point),
+//                   acc = Σ (x - x_zero_point)(w - w_zero_point[c]) + B[c],
+//                   M[c] = fl(fl(x_scale · w_scale[c]) / y_scale)   (conv2d_q8, eq. K8, K9)
+//   QLinearConvAct  QLinearConv with y clamped to the codes of its attributes
+//                   activation_min / activation_max (a fused Relu or Clip;
+//                   int8_common.h activation_range). The executor's private op,
+//                   made from DequantizeLinear → Conv → [Relu|Clip] → QuantizeLinear
+//                   by the QDQ rewrite (model/qdq_fusion.h).
 //
 // 1-D and 2-D convolutions (a 1-D one runs as 2-D with height 1), with
-// groups, strides, dilations, explicit pads and auto_pad. ONNX's NCHW tensors
+// groups, strides, dilations, explicit pads and auto_pad (read by spatial.h,
+// as the fp32 Conv reads them). ONNX's NCHW tensors
 // are transposed to NHWC for the kernels and back. Constant weights (with a
 // constant or absent zero point and bias) are packed once when the op is
 // built; uint8 weights are shifted to int8 (int8_common.h).
@@ -22,6 +29,8 @@
 
 #include "model/ops/int8_common.h"
 #include "model/ops/op.h"
+#include "model/ops/qconv2d_nchw.h"
+#include "model/ops/spatial.h"
 #include "quantlab/kernels/conv.h"
 #include "quantlab/kernels/gemm.h"
 
@@ -46,14 +55,15 @@ const Tensor* optional_input(const RunContext& rc, std::size_t i) { return rc.ha
 // Attributes and output sizes
 // ============================================================================
 
-/// A 1-D or 2-D convolution's attributes as (height, width) pairs; a 1-D
-/// convolution has height 1, stride 1 and no vertical padding.
+/// A 1-D or 2-D convolution's attributes. The window (strides, dilations,
+/// pads, auto_pad) is read once by spatial.h, as the fp32 Conv reads it; its
+/// kernel is filled in per use, from w. A 1-D convolution runs as a 2-D one of
+/// height 1 (stride 1, no vertical padding).
 struct ConvAttributes {
   std::size_t spatial = 2;  ///< spatial axes of the ONNX tensors (1 or 2)
   std::int64_t group = 1;
-  std::string auto_pad = "NOTSET";
   std::vector<std::int64_t> kernel_shape;  ///< the attribute as given (empty: from w)
-  std::array<std::int64_t, 2> stride{1, 1}, dilation{1, 1}, pad_begin{0, 0}, pad_end{0, 0};
+  ops::WindowAttrs window;                 ///< kernel all 1 until kernel_dims() is known
 };
 
 ConvAttributes conv_attributes(const Node& node, std::size_t spatial) {
@@ -63,29 +73,15 @@ ConvAttributes conv_attributes(const Node& node, std::size_t spatial) {
   at.spatial = spatial;
   at.group = node.get_int("group", 1);
   if (at.group < 1) invalid(node, "attribute 'group' = " + std::to_string(at.group) + " must be >= 1");
-  at.auto_pad = node.get_string("auto_pad", "NOTSET");
-  if (at.auto_pad != "NOTSET" && at.auto_pad != "SAME_UPPER" && at.auto_pad != "SAME_LOWER" && at.auto_pad != "VALID")
-    invalid(node, "attribute 'auto_pad' = '" + at.auto_pad + "'; expected NOTSET, SAME_UPPER, SAME_LOWER or VALID");
-  auto ints = [&](const char* name, std::size_t count, std::int64_t fallback, std::int64_t least) {
-    std::vector<std::int64_t> v = node.get_ints(name, std::vector<std::int64_t>(count, fallback));
-    if (v.size() != count)
-      invalid(node, std::string("attribute '") + name + "' has " + std::to_string(v.size()) + " values; expected " +
-                        std::to_string(count));
-    for (std::int64_t x : v)
-      if (x < least) invalid(node, std::string("attribute '") + name + "' has the value " + std::to_string(x));
-    return v;
-  };
-  at.kernel_shape = node.find("kernel_shape") ? ints("kernel_shape", spatial, 1, 1) : std::vector<std::int64_t>{};
-  const std::vector<std::int64_t> strides = ints("strides", spatial, 1, 1);
-  const std::vector<std::int64_t> dilations = ints("dilations", spatial, 1, 1);
-  const std::vector<std::int64_t> pads = ints("pads", 2 * spatial, 0, 0);
-  const std::size_t first = 2 - spatial;  // the (height, width) slot of ONNX's first spatial axis
-  for (std::size_t i = 0; i < spatial; ++i) {
-    at.stride[first + i] = strides[i];
-    at.dilation[first + i] = dilations[i];
-    at.pad_begin[first + i] = pads[i];
-    at.pad_end[first + i] = pads[spatial + i];
+  if (node.find("kernel_shape")) {
+    at.kernel_shape = node.get_ints("kernel_shape");
+    if (at.kernel_shape.size() != spatial)
+      invalid(node, "attribute 'kernel_shape' has " + std::to_string(at.kernel_shape.size()) + " values; expected " +
+                        std::to_string(spatial));
   }
+  // Validates strides, dilations, pads and auto_pad now; kernel_shape's values too when given.
+  at.window = ops::read_window_attrs(
+      node, at.kernel_shape.empty() ? std::vector<std::int64_t>(spatial, 1) : at.kernel_shape, false);
   return at;
 }
 
@@ -105,48 +101,23 @@ std::vector<std::int64_t> kernel_dims(const Node& node, const ConvAttributes& at
   return k;
 }
 
-/// One axis of the output: its size and pads (ONNX Conv's arithmetic).
-struct AxisGeometry {
-  std::int64_t out = -1;
-  std::int64_t pad_begin = 0;
-  std::int64_t pad_end = 0;
-};
-
-/// `slot` is 0 (height) or 1 (width); `in` or `kernel` may be -1 (unknown, giving out -1).
-AxisGeometry conv_axis(const Node& node, const ConvAttributes& at, std::size_t slot, std::int64_t in,
-                       std::int64_t kernel) {
-  AxisGeometry g;
-  if (in < 0 || kernel < 0) return g;
-  const std::int64_t stride = at.stride[slot];
-  const std::int64_t span = at.dilation[slot] * (kernel - 1) + 1;
-  if (at.auto_pad == "SAME_UPPER" || at.auto_pad == "SAME_LOWER") {
-    g.out = (in + stride - 1) / stride;
-    const std::int64_t total = std::max<std::int64_t>(0, (g.out - 1) * stride + span - in);
-    const std::int64_t smaller = total / 2;  // the odd pixel goes to the end (UPPER) or the beginning (LOWER)
-    g.pad_begin = at.auto_pad == "SAME_UPPER" ? smaller : total - smaller;
-    g.pad_end = total - g.pad_begin;
-    return g;
-  }
-  if (at.auto_pad == "NOTSET") {
-    g.pad_begin = at.pad_begin[slot];
-    g.pad_end = at.pad_end[slot];
-  }
-  const std::int64_t padded = in + g.pad_begin + g.pad_end;
-  if (padded < span)
-    invalid(node, "the kernel (" + std::to_string(span) + " with dilation) is larger than the padded input (" +
-                      std::to_string(padded) + ")");
-  g.out = (padded - span) / stride + 1;
-  return g;
+/// The window with kernel `k` (unknown dims, -1, become 1: resolve_window
+/// reads only the dim it resolves, and callers skip unknown ones).
+ops::WindowAttrs window_with_kernel(const ConvAttributes& at, const std::vector<std::int64_t>& k) {
+  ops::WindowAttrs w = at.window;
+  for (std::size_t i = 0; i < at.spatial; ++i) w.kernel[i] = k[i] < 0 ? 1 : k[i];
+  return w;
 }
 
 /// Output shape [N, M, spatial...]; dims may be -1.
 std::vector<std::int64_t> conv_output_shape(const Node& node, const ConvAttributes& at,
                                             const std::vector<std::int64_t>& x, const std::vector<std::int64_t>& w) {
   const std::vector<std::int64_t> k = kernel_dims(node, at, w);
+  const ops::WindowAttrs window = window_with_kernel(at, k);
   std::vector<std::int64_t> y{x.empty() ? -1 : x[0], w.empty() ? -1 : w[0]};
   for (std::size_t i = 0; i < at.spatial; ++i) {
     const std::int64_t in = x.size() == at.spatial + 2 ? x[2 + i] : -1;
-    y.push_back(conv_axis(node, at, 2 - at.spatial + i, in, k[i]).out);
+    y.push_back(in < 0 || k[i] < 0 ? -1 : ops::resolve_window(node, window, i, in).out);
   }
   return y;
 }
@@ -236,22 +207,53 @@ void conv_integer_nhwc(const Conv2dShape& s, const std::vector<kernels::PackedWe
 // The kernel
 // ============================================================================
 
+/// What the kernel computes.
+enum class ConvKind {
+  integer,      ///< ConvInteger: exact int32 sums
+  qlinear,      ///< QLinearConv: requantized to the output's type
+  qlinear_act,  ///< quantlab.QLinearConvAct: QLinearConv clamped to a fused activation
+};
+
+/// True when a and b differ at most in the batch size.
+bool same_image_geometry(const Conv2dShape& a, const Conv2dShape& b) {
+  Conv2dShape one = a;
+  one.batch = b.batch;
+  return same_geometry(one, b);
+}
+
 class IntegerConv final : public Kernel {
  public:
-  IntegerConv(bool requantize, ConvInputs in, ConvAttributes at) : requantize_(requantize), in_(in), at_(std::move(at)) {}
+  IntegerConv(ConvKind kind, ConvInputs in, ConvAttributes at) : kind_(kind), in_(in), at_(std::move(at)) {}
 
-  /// Packs constant weights once. `x_shape` is x's shape at build time (dims
-  /// may be -1); when it is known the packed shape is the one run() will use,
-  /// otherwise run() copies the packed weights with its own shape.
+  /// Packs constant weights once. `x` is x's type and shape at build time
+  /// (dims may be -1); the packing is made for one image, and run() loops
+  /// over the batch when its images have that geometry (otherwise it copies
+  /// the packed weights with its own shape).
   void prepack(const Node& node, const Tensor& w, const Tensor* w_zero_point, const Tensor* bias,
                const TypeShape& x) {
     std::vector<std::int64_t> x_shape = x.rank_known ? x.shape : std::vector<std::int64_t>{};
     const bool known = x.rank_known && x.shape.size() == w.rank() &&
                        std::all_of(x.shape.begin() + 1, x.shape.end(), [](std::int64_t d) { return d >= 0; });
     if (!known) x_shape = weights_only_input(w.shape());
-    if (x_shape[0] < 1) x_shape[0] = 1;  // the batch does not change the packing; run() adjusts it
+    x_shape[0] = 1;  // the batch does not change the packing
     if (element_count(w.shape()) == 0) return;
-    packed_ = pack(node, kernel_shape(node, x_shape, w.shape(), !known), w, w_zero_point, bias);
+    const Conv2dShape s = kernel_shape(node, x_shape, w.shape(), !known);
+    if (kind_ != ConvKind::integer && kernels::is_depthwise(s)) {
+      // Depthwise: the direct kernel (kernels/conv.h dwconv2d_q8).
+      std::vector<std::int32_t> zp, b;
+      zero_point_and_bias(node, s, w, w_zero_point, bias, zp, b);
+      const std::vector<std::int8_t> weights = weights_as_s8(w);
+      dw_ = kernels::pack_dwconv2d_qs8(s, weights.data(), zp, b);
+      prepacked_dw_ = true;
+      return;
+    }
+    if (kind_ != ConvKind::integer) {
+      // Other requantized convolutions run weights-stationary on NCHW (qconv2d_nchw.h).
+      nchw_ = pack_nchw(node, s, w, w_zero_point, bias);
+      prepacked_nchw_ = true;
+      return;
+    }
+    packed_ = pack(node, s, w, w_zero_point, bias);
     prepacked_ = true;
   }
 
@@ -260,7 +262,7 @@ class IntegerConv final : public Kernel {
     const Tensor& x = rc.input(in_.x);
     const Tensor& w = rc.input(in_.w);
     const std::vector<std::int64_t> y_shape = conv_output_shape(node, at_, x.shape(), w.shape());
-    const DataType out_type = requantize_ ? rc.input(in_.y_zero_point).type() : DataType::int32;
+    const DataType out_type = kind_ == ConvKind::integer ? DataType::int32 : rc.input(in_.y_zero_point).type();
     Tensor y(out_type, y_shape);
     if (y.size() == 0 || x.size() == 0) {
       rc.outputs[0] = std::move(y);
@@ -270,6 +272,11 @@ class IntegerConv final : public Kernel {
     const std::size_t pixels_in = s.in_height * s.in_width;
     const std::size_t pixels_out = s.out_height() * s.out_width();
     const std::int32_t zx = x_zero_point(rc, x.type());
+    if (prepacked_nchw_) {
+      run_nchw(rc, s, x, zx, y);
+      rc.outputs[0] = std::move(y);
+      return;
+    }
 
     // x to NHWC: a byte transpose for uint8 and int8 alike.
     std::vector<std::uint8_t> x_nhwc(static_cast<std::size_t>(x.size()));
@@ -277,16 +284,38 @@ class IntegerConv final : public Kernel {
 
     PackedConvQs8 packed_now;
     const PackedConvQs8* packed = &packed_;
-    if (!prepacked_) {
+    if (prepacked_dw_ && !same_image_geometry(dw_.shape, s)) {
+      // Another input size than at build: repack for the generic kernel.
       packed_now = pack(node, s, w, optional_input(rc, in_.w_zero_point), optional_input(rc, in_.bias));
       packed = &packed_now;
-    } else if (requantize_ && !same_geometry(packed_.shape, s)) {
+    } else if (prepacked_dw_) {
+      std::vector<std::uint8_t> y_nhwc(static_cast<std::size_t>(y.size()));
+      kernels::Q8Output out;
+      out_params(rc, s.out_channels, out_type, out);
+      for (std::size_t i = 0; i < s.batch; ++i) {  // packed for one image
+        kernels::Q8Input in;
+        if (x.type() == DataType::uint8) in.u8 = x_nhwc.data() + i * pixels_in * s.in_channels;
+        else in.s8 = reinterpret_cast<const std::int8_t*>(x_nhwc.data() + i * pixels_in * s.in_channels);
+        in.zero_point = zx;
+        std::uint8_t* o = y_nhwc.data() + i * pixels_out * s.out_channels;
+        if (out_type == DataType::uint8) out.u8 = o;
+        else out.s8 = reinterpret_cast<std::int8_t*>(o);
+        kernels::dwconv2d_q8(dw_, in, out);
+      }
+      nhwc_to_nchw(y_nhwc.data(), y.bytes(), s.batch, s.out_channels, pixels_out);
+      rc.outputs[0] = std::move(y);
+      return;
+    } else if (!prepacked_) {
+      packed_now = pack(node, s, w, optional_input(rc, in_.w_zero_point), optional_input(rc, in_.bias));
+      packed = &packed_now;
+    } else if (kind_ != ConvKind::integer && !same_image_geometry(packed_.shape, s)) {
       packed_now = packed_;  // conv2d_q8 reads the shape from the packed weights: copy them with this one
       packed_now.shape = s;
+      packed_now.shape.batch = 1;
       packed = &packed_now;
     }
 
-    if (!requantize_) {
+    if (kind_ == ConvKind::integer) {
       std::vector<std::int32_t> y_nhwc(static_cast<std::size_t>(y.size()));
       if (x.type() == DataType::uint8)
         conv_integer_nhwc(s, packed->groups, x_nhwc.data(), zx, y_nhwc.data());
@@ -297,32 +326,67 @@ class IntegerConv final : public Kernel {
       return;
     }
 
-    kernels::Q8Input in;
-    if (x.type() == DataType::uint8) in.u8 = x_nhwc.data();
-    else in.s8 = reinterpret_cast<const std::int8_t*>(x_nhwc.data());
-    in.zero_point = zx;
     std::vector<std::uint8_t> y_nhwc(static_cast<std::size_t>(y.size()));
     kernels::Q8Output out;
-    if (out_type == DataType::uint8) out.u8 = y_nhwc.data();
-    else out.s8 = reinterpret_cast<std::int8_t*>(y_nhwc.data());
-    out.scale = multipliers(rc, s.out_channels);
-    const std::vector<std::int32_t> zy = int32_values(rc.input(in_.y_zero_point));
-    if (zy.size() != 1) invalid(node, "y_zero_point must hold one value (per-tensor output)");
-    out.zero_point = zy[0];
-    const IntRange range = int_range(out_type);
-    out.min = range.min;
-    out.max = range.max;
-    kernels::conv2d_q8(*packed, in, out);
+    out_params(rc, s.out_channels, out_type, out);
+    // Weights packed at build time are packed for one image: one call per image
+    // then (packed per run, they have the whole batch's shape).
+    const bool per_image = packed->shape.batch != s.batch;
+    const std::size_t images = per_image ? s.batch : 1;
+    const std::size_t in_step = per_image ? pixels_in * s.in_channels : 0;
+    const std::size_t out_step = per_image ? pixels_out * s.out_channels : 0;
+    for (std::size_t i = 0; i < images; ++i) {
+      kernels::Q8Input in;
+      if (x.type() == DataType::uint8) in.u8 = x_nhwc.data() + i * in_step;
+      else in.s8 = reinterpret_cast<const std::int8_t*>(x_nhwc.data() + i * in_step);
+      in.zero_point = zx;
+      if (out_type == DataType::uint8) out.u8 = y_nhwc.data() + i * out_step;
+      else out.s8 = reinterpret_cast<std::int8_t*>(y_nhwc.data() + i * out_step);
+      kernels::conv2d_q8(*packed, in, out);
+    }
     nhwc_to_nchw(y_nhwc.data(), y.bytes(), s.batch, s.out_channels, pixels_out);
     rc.outputs[0] = std::move(y);
   }
 
  private:
+  /// The requantized convolution on NCHW tensors as they are (qconv2d_nchw.h).
+  void run_nchw(const RunContext& rc, const Conv2dShape& s, const Tensor& x, std::int32_t zx, Tensor& y) const {
+    PackedConvNchwQs8 reshaped;
+    const PackedConvNchwQs8* packed = &nchw_;
+    if (!same_image_geometry(nchw_.shape, s)) {  // another input size than at build: same weights, this geometry
+      reshaped = nchw_;
+      reshaped.shape = s;
+      reshaped.shape.batch = 1;
+      packed = &reshaped;
+    }
+    kernels::Q8Input in;
+    if (x.type() == DataType::uint8) in.u8 = x.data<std::uint8_t>();
+    else in.s8 = x.data<std::int8_t>();
+    in.zero_point = zx;
+    kernels::Q8Output out;
+    if (y.type() == DataType::uint8) out.u8 = y.data<std::uint8_t>();
+    else out.s8 = y.data<std::int8_t>();
+    out_params(rc, s.out_channels, y.type(), out);
+    conv2d_nchw_q8(*packed, s.batch, in, out);
+  }
+
+  /// Scales, zero point and clamp of a requantized output (eq. K8, K9).
+  void out_params(const RunContext& rc, std::size_t out_channels, DataType out_type, kernels::Q8Output& out) const {
+    out.scale = multipliers(rc, out_channels);
+    const std::vector<std::int32_t> zy = int32_values(rc.input(in_.y_zero_point));
+    if (zy.size() != 1) invalid(rc.node, "y_zero_point must hold one value (per-tensor output)");
+    out.zero_point = zy[0];
+    IntRange range = int_range(out_type);
+    if (kind_ == ConvKind::qlinear_act) range = activation_range(rc.node, y_scale(rc), zy[0], out_type);
+    out.min = range.min;
+    out.max = range.max;
+  }
+
   /// An input just large enough for one output pixel: packing needs a valid
   /// shape, but packed weights do not depend on the input's size.
   std::vector<std::int64_t> weights_only_input(const std::vector<std::int64_t>& w) const {
     std::vector<std::int64_t> x{1, w.size() > 1 ? w[1] * at_.group : 1};
-    for (std::size_t i = 2; i < w.size(); ++i) x.push_back(at_.dilation[2 - at_.spatial + i - 2] * (w[i] - 1) + 1);
+    for (std::size_t i = 2; i < w.size(); ++i) x.push_back(at_.window.dilations[i - 2] * (w[i] - 1) + 1);
     return x;
   }
 
@@ -341,10 +405,19 @@ class IntegerConv final : public Kernel {
       invalid(node, "w has " + std::to_string(w[0]) + " output channels, not divisible by group " +
                         std::to_string(at_.group));
     const std::vector<std::int64_t> k = kernel_dims(node, at_, w);
-    std::array<std::int64_t, 2> in{1, 1}, kernel{1, 1};
+    const ops::WindowAttrs window = window_with_kernel(at_, k);
+    // (height, width) slots; ONNX's spatial axis i goes to slot 2 - spatial + i.
+    std::array<std::int64_t, 2> in{1, 1}, kernel{1, 1}, stride{1, 1}, dilation{1, 1}, pad_begin{0, 0}, pad_end{0, 0};
     for (std::size_t i = 0; i < at_.spatial; ++i) {
-      in[2 - at_.spatial + i] = x[2 + i];
-      kernel[2 - at_.spatial + i] = k[i];
+      const std::size_t slot = 2 - at_.spatial + i;
+      in[slot] = x[2 + i];
+      kernel[slot] = k[i];
+      dilation[slot] = window.dilations[i];
+      if (unpadded) continue;
+      const ops::WindowDim d = ops::resolve_window(node, window, i, x[2 + i]);
+      stride[slot] = window.strides[i];
+      pad_begin[slot] = d.pad_begin;
+      pad_end[slot] = d.pad_end;
     }
     Conv2dShape s;
     s.batch = static_cast<std::size_t>(x[0]);
@@ -355,18 +428,14 @@ class IntegerConv final : public Kernel {
     s.in_width = static_cast<std::size_t>(in[1]);
     s.kernel_height = static_cast<std::size_t>(kernel[0]);
     s.kernel_width = static_cast<std::size_t>(kernel[1]);
-    s.dilation_height = static_cast<std::size_t>(at_.dilation[0]);
-    s.dilation_width = static_cast<std::size_t>(at_.dilation[1]);
-    if (!unpadded) {
-      const AxisGeometry h = conv_axis(node, at_, 0, in[0], kernel[0]);
-      const AxisGeometry v = conv_axis(node, at_, 1, in[1], kernel[1]);
-      s.stride_height = static_cast<std::size_t>(at_.stride[0]);
-      s.stride_width = static_cast<std::size_t>(at_.stride[1]);
-      s.pad_top = static_cast<std::size_t>(h.pad_begin);
-      s.pad_bottom = static_cast<std::size_t>(h.pad_end);
-      s.pad_left = static_cast<std::size_t>(v.pad_begin);
-      s.pad_right = static_cast<std::size_t>(v.pad_end);
-    }
+    s.dilation_height = static_cast<std::size_t>(dilation[0]);
+    s.dilation_width = static_cast<std::size_t>(dilation[1]);
+    s.stride_height = static_cast<std::size_t>(stride[0]);
+    s.stride_width = static_cast<std::size_t>(stride[1]);
+    s.pad_top = static_cast<std::size_t>(pad_begin[0]);
+    s.pad_bottom = static_cast<std::size_t>(pad_end[0]);
+    s.pad_left = static_cast<std::size_t>(pad_begin[1]);
+    s.pad_right = static_cast<std::size_t>(pad_end[1]);
     if (s.gemm_k() > kernels::kMaxQ8K)
       unsupported(node, "convolution depth kernel_h × kernel_w × C/group = " + std::to_string(s.gemm_k()) +
                             " is larger than " + std::to_string(kernels::kMaxQ8K) +
@@ -374,23 +443,39 @@ class IntegerConv final : public Kernel {
     return s;
   }
 
+  /// The same for the NCHW convolution.
+  PackedConvNchwQs8 pack_nchw(const Node& node, const Conv2dShape& s, const Tensor& w, const Tensor* w_zero_point,
+                              const Tensor* bias) const {
+    std::vector<std::int32_t> zp, b;
+    zero_point_and_bias(node, s, w, w_zero_point, bias, zp, b);
+    const std::vector<std::int8_t> weights = weights_as_s8(w);
+    return pack_conv2d_nchw_qs8(s, weights.data(), zp, b);
+  }
+
   /// Weights, zero points and bias packed for `s` (int8 frame of weights_as_s8).
   PackedConvQs8 pack(const Node& node, const Conv2dShape& s, const Tensor& w, const Tensor* w_zero_point,
                      const Tensor* bias) const {
-    std::vector<std::int32_t> zp = w_zero_point ? int32_values(*w_zero_point) : std::vector<std::int32_t>{0};
+    std::vector<std::int32_t> zp, b;
+    zero_point_and_bias(node, s, w, w_zero_point, bias, zp, b);
+    const std::vector<std::int8_t> weights = weights_as_s8(w);
+    return kernels::pack_conv2d_qs8(s, weights.data(), zp, b);
+  }
+
+  /// The weights' zero points in the int8 frame of weights_as_s8 and the int32 bias, checked.
+  void zero_point_and_bias(const Node& node, const Conv2dShape& s, const Tensor& w, const Tensor* w_zero_point,
+                           const Tensor* bias, std::vector<std::int32_t>& zp, std::vector<std::int32_t>& b) const {
+    zp = w_zero_point ? int32_values(*w_zero_point) : std::vector<std::int32_t>{0};
     if (zp.size() != 1 && zp.size() != s.out_channels)
       invalid(node, "w_zero_point has " + std::to_string(zp.size()) + " values; expected 1 or " +
                         std::to_string(s.out_channels) + " (one per output channel)");
     for (std::int32_t& z : zp) z = weight_zero_point_as_s8(z, w.type());
-    std::vector<std::int32_t> b;
+    b.clear();
     if (bias != nullptr) {
       require_type(node, "input 'B'", bias->type(), {DataType::int32});
       b = int32_values(*bias);
       if (b.size() != s.out_channels)
         invalid(node, "bias B has " + std::to_string(b.size()) + " values; expected " + std::to_string(s.out_channels));
     }
-    const std::vector<std::int8_t> weights = weights_as_s8(w);
-    return kernels::pack_conv2d_qs8(s, weights.data(), zp, b);
   }
 
   std::int32_t x_zero_point(const RunContext& rc, DataType x_type) const {
@@ -400,6 +485,9 @@ class IntegerConv final : public Kernel {
     if (zp->size() != 1) invalid(rc.node, "x_zero_point must hold one value (per-tensor input)");
     return int32_values(*zp)[0];
   }
+
+  /// y_scale's one value (multipliers() checked its type and size).
+  float y_scale(const RunContext& rc) const { return rc.input(in_.y_scale).data<float>()[0]; }
 
   /// M[c] = fl(fl(x_scale · w_scale[c]) / y_scale), as onnxruntime computes it (eq. K8).
   std::vector<float> multipliers(const RunContext& rc, std::size_t out_channels) const {
@@ -425,11 +513,15 @@ class IntegerConv final : public Kernel {
     return m;
   }
 
-  bool requantize_;
+  ConvKind kind_;
   ConvInputs in_;
   ConvAttributes at_;
   bool prepacked_ = false;
-  PackedConvQs8 packed_;  ///< constant weights
+  PackedConvQs8 packed_;  ///< constant weights for conv2d_q8 (NHWC), packed for one image
+  bool prepacked_nchw_ = false;
+  PackedConvNchwQs8 nchw_;  ///< constant weights for conv2d_nchw_q8
+  bool prepacked_dw_ = false;
+  kernels::PackedDwConvQs8 dw_;  ///< constant depthwise weights for dwconv2d_q8 (NHWC), packed for one image
 };
 
 // ============================================================================
@@ -465,7 +557,7 @@ void infer_qlinear_conv(InferContext& ctx) {
   infer_conv(ctx, kQLinearConvInputs, ctx.input(kQLinearConvInputs.y_zero_point).type);
 }
 
-std::unique_ptr<Kernel> build_conv(const BuildContext& ctx, bool requantize, const ConvInputs& in) {
+std::unique_ptr<Kernel> build_conv(const BuildContext& ctx, ConvKind kind, const ConvInputs& in) {
   const Node& node = ctx.node;
   const std::initializer_list<DataType> q8 = {DataType::uint8, DataType::int8};
   const TypeShape& x = ctx.input(in.x);
@@ -474,7 +566,7 @@ std::unique_ptr<Kernel> build_conv(const BuildContext& ctx, bool requantize, con
   require_type(node, "input 'w'", w.type, q8);
   if (ctx.has_input(in.x_zero_point)) require_same_type(node, "x_zero_point", ctx.input(in.x_zero_point).type, "x", x.type);
   if (ctx.has_input(in.w_zero_point)) require_same_type(node, "w_zero_point", ctx.input(in.w_zero_point).type, "w", w.type);
-  if (requantize) {
+  if (kind != ConvKind::integer) {
     require_type(node, "input 'x_scale'", ctx.input(in.x_scale).type, {DataType::float32});
     require_type(node, "input 'w_scale'", ctx.input(in.w_scale).type, {DataType::float32});
     require_type(node, "input 'y_scale'", ctx.input(in.y_scale).type, {DataType::float32});
@@ -483,7 +575,7 @@ std::unique_ptr<Kernel> build_conv(const BuildContext& ctx, bool requantize, con
   }
   const std::size_t spatial = spatial_axes(node, x, w);
   if (spatial == 0) unsupported(node, "the rank of x and w is unknown; the convolution cannot be prepared");
-  auto kernel = std::make_unique<IntegerConv>(requantize, in, conv_attributes(node, spatial));
+  auto kernel = std::make_unique<IntegerConv>(kind, in, conv_attributes(node, spatial));
   const TypeShape* zw = ctx.has_input(in.w_zero_point) ? &ctx.input(in.w_zero_point) : nullptr;
   const TypeShape* bias = ctx.has_input(in.bias) ? &ctx.input(in.bias) : nullptr;
   if (w.value != nullptr && (zw == nullptr || zw->value != nullptr) && (bias == nullptr || bias->value != nullptr))
@@ -491,15 +583,25 @@ std::unique_ptr<Kernel> build_conv(const BuildContext& ctx, bool requantize, con
   return kernel;
 }
 
-std::unique_ptr<Kernel> build_conv_integer(const BuildContext& ctx) { return build_conv(ctx, false, kConvIntegerInputs); }
+std::unique_ptr<Kernel> build_conv_integer(const BuildContext& ctx) {
+  return build_conv(ctx, ConvKind::integer, kConvIntegerInputs);
+}
 
-std::unique_ptr<Kernel> build_qlinear_conv(const BuildContext& ctx) { return build_conv(ctx, true, kQLinearConvInputs); }
+std::unique_ptr<Kernel> build_qlinear_conv(const BuildContext& ctx) {
+  return build_conv(ctx, ConvKind::qlinear, kQLinearConvInputs);
+}
+
+std::unique_ptr<Kernel> build_qlinear_conv_act(const BuildContext& ctx) {
+  return build_conv(ctx, ConvKind::qlinear_act, kQLinearConvInputs);
+}
 
 }  // namespace
 
 void add_integer_conv_ops(std::vector<OpDef>& ops) {
   ops.push_back({"", "ConvInteger", 10, infer_conv_integer, build_conv_integer});
   ops.push_back({"", "QLinearConv", 10, infer_qlinear_conv, build_qlinear_conv});
+  // QLinearConv followed by a fused Relu/Clip, made by the QDQ rewrite (model/qdq_fusion.h).
+  ops.push_back({kPrivateDomain, "QLinearConvAct", 1, infer_qlinear_conv, build_qlinear_conv_act});
 }
 
 }  // namespace quantlab::model::int8_ops

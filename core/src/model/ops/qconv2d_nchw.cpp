@@ -1,0 +1,321 @@
+// pack_conv2d_nchw_qs8, conv2d_nchw_q8 — int8 convolution of NCHW tensors,
+// weights stationary, as an implicit GEMM on the int8 microkernels
+// (qconv2d_nchw.h; equations of core/docs/kernels.md).
+#include "model/ops/qconv2d_nchw.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "quantlab/error.h"
+#include "quantlab/kernels/config.h"
+#include "quantlab/kernels/microkernels.h"
+#include "quantlab/kernels/packed_weights.h"
+
+namespace quantlab::model::int8_ops {
+namespace {
+
+using kernels::Conv2dShape;
+
+constexpr std::size_t kNR = kernels::kQs8NR;  // pixels per panel
+constexpr std::size_t kKR = kernels::kQs8KR;  // k per panel row and pixel
+constexpr std::size_t kBlock = 8 * kNR;       // columns per GEMM block: 8 panels, as gemm_q8 blocks
+constexpr std::size_t kMaxMR = 4;             // tallest tile of any int8 microkernel
+
+std::size_t round_up(std::size_t v, std::size_t m) { return (v + m - 1) / m * m; }
+
+/// One image's implicit GEMM. Output rows are padded to whole panels
+/// (ow_padded columns, the extra ones computed and dropped), so every panel's
+/// 8 pixels lie in one output row and, for stride 1, read 8 consecutive bytes
+/// of the padded input. A 1×1, stride-1, unpadded convolution is `flat`
+/// instead: its columns are the input plane's pixels as they are (no copy),
+/// the last panel completed from a small copy.
+struct Geometry {
+  bool flat = false;
+  std::size_t oh = 0, ow = 0, ow_padded = 0;
+  std::size_t hp = 0, wp = 0;  ///< the zero-point-padded input plane (not flat)
+  std::size_t columns = 0;     ///< oh · ow_padded, or the pixels rounded up to a panel (flat)
+};
+
+Geometry geometry(const Conv2dShape& s) {
+  Geometry g;
+  g.oh = s.out_height();
+  g.ow = s.out_width();
+  g.flat = s.kernel_height == 1 && s.kernel_width == 1 && s.stride_height == 1 && s.stride_width == 1 &&
+           s.pad_top == 0 && s.pad_left == 0 && s.pad_bottom == 0 && s.pad_right == 0;
+  if (g.flat) {
+    g.ow_padded = g.ow;
+    g.columns = round_up(g.oh * g.ow, kNR);
+    return g;
+  }
+  g.ow_padded = round_up(g.ow, kNR);
+  g.hp = s.pad_top + s.in_height + s.pad_bottom;
+  // Wide enough for the padded columns' taps too.
+  const std::size_t reach = (g.ow_padded - 1) * s.stride_width + (s.kernel_width - 1) * s.dilation_width + 1;
+  g.wp = std::max(s.pad_left + s.in_width + s.pad_right, reach);
+  g.columns = g.oh * g.ow_padded;
+  return g;
+}
+
+/// Channels [0, count) of `x` (one image's group) into `dst`, count planes of
+/// hp × wp surrounded by the zero point, in the int8 frame: uint8 values are
+/// flipped by 0x80, i.e. x − 128 (`flip` = 0x80), int8 copied (`flip` = 0).
+template <class T>
+void pad_planes(const Conv2dShape& s, const Geometry& g, const T* x, std::size_t count, std::uint8_t zero_point,
+                std::uint8_t flip, std::int8_t* dst) {
+  const std::size_t plane = s.in_height * s.in_width;
+  std::memset(dst, zero_point ^ flip, count * g.hp * g.wp);
+  for (std::size_t c = 0; c < count; ++c) {
+    for (std::size_t y = 0; y < s.in_height; ++y) {
+      const T* src = x + c * plane + y * s.in_width;
+      std::int8_t* d = dst + (c * g.hp + y + s.pad_top) * g.wp + s.pad_left;
+      for (std::size_t i = 0; i < s.in_width; ++i)
+        d[i] = static_cast<std::int8_t>(static_cast<std::uint8_t>(src[i]) ^ flip);
+    }
+  }
+}
+
+/// The offset in the padded planes of each k = (c, ky, kx) relative to a
+/// pixel's window origin; k past K repeats the last (its weight is 0).
+std::vector<std::size_t> tap_offsets(const Conv2dShape& s, const Geometry& g, std::size_t k, std::size_t k_padded) {
+  std::vector<std::size_t> tap(k_padded);
+  std::size_t i = 0;
+  for (std::size_t c = 0; c < s.in_channels_per_group(); ++c)
+    for (std::size_t ky = 0; ky < s.kernel_height; ++ky)
+      for (std::size_t kx = 0; kx < s.kernel_width; ++kx)
+        tap[i++] = (c * g.hp + ky * s.dilation_height) * g.wp + kx * s.dilation_width;
+  for (; i < k_padded; ++i) tap[i] = tap[k - 1];
+  return tap;
+}
+
+/// Bytes the padded planes are read past their end by the 16-byte loads of
+/// a stride-2 panel row (its last pixel's byte is at offset 14).
+constexpr std::size_t kReadSlack = 16;
+
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
+#define QUANTLAB_HAVE_SHUFFLEVECTOR 1
+typedef std::int8_t Bytes8 __attribute__((vector_size(8)));
+typedef std::int8_t Bytes16 __attribute__((vector_size(16)));
+#endif
+
+/// One panel row: d[2j] = a[j·stride] ^ flip, d[2j + 1] = b[j·stride] ^ flip
+/// for j < 8. With the compilers' vector extensions (one shuffle: i8x16.shuffle
+/// in WebAssembly, punpcklbw on x86) for strides 1 and 2; bytes otherwise.
+inline void interleave_row(const std::int8_t* a, const std::int8_t* b, std::size_t stride, std::int8_t flip,
+                           std::int8_t* d) {
+#ifdef QUANTLAB_HAVE_SHUFFLEVECTOR
+  if (stride == 1) {
+    Bytes8 x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    Bytes16 r = __builtin_shufflevector(x, y, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+    if (flip != 0) r ^= flip;
+    std::memcpy(d, &r, 16);
+    return;
+  }
+  if (stride == 2) {
+    Bytes16 x, y;
+    std::memcpy(&x, a, 16);
+    std::memcpy(&y, b, 16);
+    Bytes16 r = __builtin_shufflevector(x, y, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+    if (flip != 0) r ^= flip;
+    std::memcpy(d, &r, 16);
+    return;
+  }
+#endif
+  for (std::size_t j = 0; j < kNR; ++j) {
+    d[2 * j] = static_cast<std::int8_t>(a[j * stride] ^ flip);
+    d[2 * j + 1] = static_cast<std::int8_t>(b[j * stride] ^ flip);
+  }
+}
+
+/// Panels [p0, p0 + count) of B (K × columns, B[k][p] = padded input at
+/// pixel p's window origin + tap[k]): the microkernels' layout, per panel
+/// k_padded / 2 rows of 8 pixels × 2 consecutive k (Qs8PanelRow).
+void pack_panels(const Conv2dShape& s, const Geometry& g, const std::int8_t* xp, const std::size_t* tap,
+                 std::size_t k_padded, std::size_t p0, std::size_t count, std::int8_t* out) {
+  const std::size_t per_row = g.ow_padded / kNR;
+  const std::size_t sw = s.stride_width;
+  for (std::size_t q = p0; q < p0 + count; ++q) {
+    const std::size_t oy = q / per_row, ox0 = (q % per_row) * kNR;
+    const std::int8_t* origin = xp + oy * s.stride_height * g.wp + ox0 * sw;
+    std::int8_t* d = out + (q - p0) * k_padded * kNR;
+    if (sw <= 2) {
+      for (std::size_t t = 0; t < k_padded; t += kKR, d += kKR * kNR)
+        interleave_row(origin + tap[t], origin + tap[t + 1], sw, 0, d);
+    } else {
+      for (std::size_t t = 0; t < k_padded; t += kKR, d += kKR * kNR) {
+        const std::int8_t* a = origin + tap[t];
+        const std::int8_t* b = origin + tap[t + 1];
+        for (std::size_t j = 0; j < kNR; ++j) {
+          d[2 * j] = a[j * sw];
+          d[2 * j + 1] = b[j * sw];
+        }
+      }
+    }
+  }
+}
+
+/// Flat panels [p0, p0 + count) of one image's group of a pointwise
+/// convolution: B[k][p] = x[k][p] (channel k's plane, `plane` pixels), read in
+/// place and flipped to the int8 frame; the panel holding the last pixels
+/// comes from `tail` (k_padded rows of 8, filled by the caller).
+void pack_panels_flat(const std::int8_t* x, std::size_t plane, std::size_t k, std::size_t k_padded, std::int8_t flip,
+                      const std::int8_t* tail, std::size_t p0, std::size_t count, std::int8_t* out) {
+  const std::size_t full = plane / kNR;
+  for (std::size_t q = p0; q < p0 + count; ++q) {
+    std::int8_t* d = out + (q - p0) * k_padded * kNR;
+    for (std::size_t t = 0; t < k_padded; t += kKR, d += kKR * kNR) {
+      if (q < full) {
+        // The partner of an odd last k reads the last channel again (its weight is 0).
+        const std::int8_t* a = x + t * plane + q * kNR;
+        const std::int8_t* b = x + std::min(t + 1, k - 1) * plane + q * kNR;
+        interleave_row(a, b, 1, flip, d);
+      } else {
+        interleave_row(tail + t * kNR, tail + (t + 1) * kNR, 1, 0, d);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+PackedConvNchwQs8 pack_conv2d_nchw_qs8(const Conv2dShape& shape, const std::int8_t* weights_oihw,
+                                        const std::vector<std::int32_t>& zero_point,
+                                        const std::vector<std::int32_t>& bias) {
+  shape.check();
+  const std::size_t m = shape.out_channels;
+  if (zero_point.size() != 1 && zero_point.size() != m)
+    throw InvalidArgument("weight zero point needs 1 or out_channels values");
+  if (!bias.empty() && bias.size() != m) throw InvalidArgument("bias needs out_channels values");
+  PackedConvNchwQs8 w;
+  w.shape = shape;
+  w.shape.batch = 1;
+  w.k = shape.gemm_k();
+  if (w.k > kernels::kMaxQ8K) throw InvalidArgument("convolution depth kh*kw*Cin/groups exceeds 32768");
+  w.k_padded = round_up(w.k, kKR);
+  w.weights.assign(m * w.k_padded, 0);
+  w.weight_sums.assign(m, 0);
+  w.bias.assign(m, 0);
+  for (std::size_t o = 0; o < m; ++o) {
+    const std::int32_t zw = zero_point.size() == 1 ? zero_point[0] : zero_point[o];
+    std::int32_t sum = 0;  // |sum| <= 255 · 32768 < 2^23
+    for (std::size_t i = 0; i < w.k; ++i) {
+      const std::int32_t v = static_cast<std::int32_t>(weights_oihw[o * w.k + i]) - zw;
+      w.weights[o * w.k_padded + i] = static_cast<std::int16_t>(v);
+      sum += v;
+    }
+    w.weight_sums[o] = sum;
+    if (!bias.empty()) w.bias[o] = bias[o];
+  }
+  return w;
+}
+
+void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels::Q8Input& input,
+                    const kernels::Q8Output& output, kernels::Isa isa) {
+  const Conv2dShape& s = w.shape;
+  s.check();
+  if ((input.u8 == nullptr) == (input.s8 == nullptr)) throw InvalidArgument("quantized input: set exactly one of u8 and s8");
+  if ((output.u8 == nullptr) == (output.s8 == nullptr)) throw InvalidArgument("quantized output: set exactly one of u8 and s8");
+  const std::size_t channels = s.out_channels;
+  if (output.scale.size() != 1 && output.scale.size() != channels)
+    throw InvalidArgument("output scale needs 1 or out_channels values");
+  const kernels::KernelConfig& cfg = kernels::kernel_config(isa);
+  if (cfg.qs8_mr > kMaxMR) throw InvalidArgument("int8 microkernel taller than 4 rows");
+
+  const Geometry g = geometry(s);
+  const std::size_t cg = s.in_channels_per_group(), og = s.out_channels_per_group();
+  const std::size_t kp = w.k_padded;
+  const std::size_t in_plane = s.in_height * s.in_width, out_plane = g.oh * g.ow;
+  const bool u8 = input.u8 != nullptr;
+  const std::uint8_t flip = u8 ? 0x80 : 0x00;
+  const auto zx_raw = static_cast<std::uint8_t>(input.zero_point);
+  const std::int32_t zx = u8 ? input.zero_point - 128 : input.zero_point;  // in the int8 frame of B
+
+  // Row corrections (eq. K6 with the roles of A and B exchanged): the
+  // requantization kernels add col_offset[j] − b_zero_point[j] · row_sum, so
+  // col_offset = 0, b_zero_point = 1 and row_sum = −(bias[m] − zx·R[m]) add
+  // bias[m] − zx·R[m] to every pixel of row m (modulo 2^32, as the kernels do).
+  std::int32_t zeros[kBlock] = {};
+  std::int32_t ones[kBlock];
+  std::fill(ones, ones + kBlock, 1);
+  std::vector<std::int32_t> row_term(channels);
+  for (std::size_t m = 0; m < channels; ++m)
+    row_term[m] = static_cast<std::int32_t>(static_cast<std::uint32_t>(zx) * static_cast<std::uint32_t>(w.weight_sums[m]) -
+                                            static_cast<std::uint32_t>(w.bias[m]));
+  std::vector<float> row_scale(channels * kBlock);  // M[m], repeated for the kernels' per-column scales
+  for (std::size_t m = 0; m < channels; ++m)
+    std::fill(row_scale.begin() + static_cast<std::ptrdiff_t>(m * kBlock),
+              row_scale.begin() + static_cast<std::ptrdiff_t>((m + 1) * kBlock),
+              output.scale.size() == 1 ? output.scale[0] : output.scale[m]);
+  const kernels::Q8OutputParams params{output.zero_point, output.min, output.max};
+
+  const std::vector<std::size_t> tap = g.flat ? std::vector<std::size_t>{} : tap_offsets(s, g, w.k, kp);
+  const std::size_t padded_bytes = g.flat ? kp * kNR : cg * g.hp * g.wp;  // flat: the tail panel's source
+  std::unique_ptr<std::int8_t[]> padded(new std::int8_t[padded_bytes + kReadSlack]);
+  std::memset(padded.get() + padded_bytes, 0, kReadSlack);
+  std::unique_ptr<std::int8_t[]> panels(new std::int8_t[kBlock * kp]);  // one block of 8 panels
+  std::int32_t tile[kMaxMR * kBlock];
+  std::uint8_t codes[kBlock];  // one tile row requantized, when output rows are padded
+
+  for (std::size_t n = 0; n < batch; ++n) {
+    for (std::size_t gi = 0; gi < s.groups; ++gi) {
+      const std::size_t first = (n * s.in_channels + gi * cg) * in_plane;
+      const std::int8_t* x = u8 ? reinterpret_cast<const std::int8_t*>(input.u8) + first : input.s8 + first;
+      if (g.flat) {
+        // The last panel's pixels, completed with the zero point, in the int8 frame.
+        const std::size_t done = in_plane / kNR * kNR;
+        std::memset(padded.get(), zx_raw ^ flip, kp * kNR);
+        for (std::size_t c = 0; c < cg; ++c)
+          for (std::size_t j = done; j < in_plane; ++j)
+            padded[c * kNR + j - done] = static_cast<std::int8_t>(x[c * in_plane + j] ^ flip);
+      } else if (u8) {
+        pad_planes(s, g, input.u8 + first, cg, zx_raw, flip, padded.get());
+      } else {
+        pad_planes(s, g, input.s8 + first, cg, zx_raw, flip, padded.get());
+      }
+      const std::int16_t* a = w.weights.data() + gi * og * kp;
+      for (std::size_t n0 = 0; n0 < g.columns; n0 += kBlock) {
+        const std::size_t nb = std::min(kBlock, g.columns - n0);
+        if (g.flat)
+          pack_panels_flat(x, in_plane, w.k, kp, static_cast<std::int8_t>(flip), padded.get(), n0 / kNR, nb / kNR,
+                           panels.get());
+        else
+          pack_panels(s, g, padded.get(), tap.data(), kp, n0 / kNR, nb / kNR, panels.get());
+        for (std::size_t i = 0; i < og; i += cfg.qs8_mr) {
+          const std::size_t r = std::min(cfg.qs8_mr, og - i);
+          // A single row takes the matrix-vector kernel, four panels per call.
+          const kernels::Qs8GemmUkernel ukernel = r == 1 ? cfg.qs8_gemv : cfg.qs8_gemm;
+          const std::size_t step = r == 1 ? kernels::kGemvNR : kNR;
+          for (std::size_t j = 0; j < nb; j += step)
+            ukernel(r, std::min(step, nb - j), kp, a + i * kp, kp, panels.get() + j * kp, tile + j, kBlock);
+          for (std::size_t t = 0; t < r; ++t) {
+            const std::size_t m = gi * og + i + t;
+            const kernels::Q8RowCorrection correction{zeros, ones, row_term[m]};
+            const float* scale = row_scale.data() + m * kBlock;
+            const std::size_t y0 = (n * channels + m) * out_plane;
+            std::uint8_t* y = output.u8 != nullptr ? output.u8 : reinterpret_cast<std::uint8_t*>(output.s8);
+            // Unpadded rows (or flat): the block's columns are consecutive outputs.
+            // Otherwise requantize the whole tile row (one kernel call) and copy its
+            // rows' valid columns.
+            if (g.ow == g.ow_padded) {
+              const std::size_t valid = std::min(nb, out_plane - n0);
+              if (output.u8 != nullptr) cfg.requant_qu8(valid, tile + t * kBlock, correction, scale, params, y + y0 + n0);
+              else cfg.requant_qs8(valid, tile + t * kBlock, correction, scale, params, output.s8 + y0 + n0);
+              continue;
+            }
+            if (output.u8 != nullptr) cfg.requant_qu8(nb, tile + t * kBlock, correction, scale, params, codes);
+            else cfg.requant_qs8(nb, tile + t * kBlock, correction, scale, params, reinterpret_cast<std::int8_t*>(codes));
+            for (std::size_t col = n0; col < n0 + nb; col += g.ow_padded - col % g.ow_padded) {
+              const std::size_t oy = col / g.ow_padded, ox = col % g.ow_padded;
+              if (ox < g.ow) std::memcpy(y + y0 + oy * g.ow + ox, codes + (col - n0), std::min(g.ow - ox, n0 + nb - col));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace quantlab::model::int8_ops
