@@ -32,7 +32,7 @@ constexpr double kFusedCodeTolerance = 1.0;
 /// ...and such near-ties are rare: a wrong zero point or scale moves most codes.
 constexpr double kMaxDifferingShare = 0.05;
 /// The quantized model against the float one, as a sanity bound: 8-bit
-/// activations and weights on this tiny model give ~35–40 dB (measured); a
+/// activations and weights on this tiny model give ~40 dB (measured); a
 /// wrong axis, bias or zero point gives < 15 dB.
 constexpr double kMinOutputSqnrDb = 25.0;
 
