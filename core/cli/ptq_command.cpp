@@ -159,6 +159,18 @@ int ptq_command(int argc, char** argv) {
   if (batch < 1 || batch > 65536) throw InvalidArgument("--batch must be 1..65536");
   const auto calib_batches = batches(calib_all, prepared.input, samples, batch);
 
+  // Labelled data is read (and checked) before anything is written.
+  Tensor images;
+  std::vector<std::int64_t> labels;
+  if (eval_images) {
+    images = read_images(*eval_images, args.value("normalize"), input_type);
+    labels = read_npy_tensor(*eval_labels).to_int64();
+    if (images.rank() < 1 || images.dim(0) != static_cast<std::int64_t>(labels.size()))
+      throw InvalidArgument(*eval_images + " and " + *eval_labels + " hold different numbers of samples");
+  }
+  double budget = 0.005;
+  if (auto v = args.value("budget")) budget = parse_real_option("budget", *v);
+
   ptq::Calibration calibration;
   std::unique_ptr<ptq::Calibrator> calibrator;
   if (options.mode == ptq::Mode::static_mode) {
@@ -186,15 +198,9 @@ int ptq_command(int argc, char** argv) {
   std::unique_ptr<ptq::Sensitivity> sens;
   const model::Session quant_session(quantized);
   if (eval_images) {
-    const Tensor images = read_images(*eval_images, args.value("normalize"), input_type);
-    const std::vector<std::int64_t> labels = read_npy_tensor(*eval_labels).to_int64();
-    if (images.rank() < 1 || images.dim(0) != static_cast<std::int64_t>(labels.size()))
-      throw InvalidArgument(*eval_images + " and " + *eval_labels + " hold different numbers of samples");
     evaluation = std::make_unique<ptq::Evaluation>(ptq::compare_predictions(
         ptq::predict(float_session, prepared.input, images), ptq::predict(quant_session, prepared.input, images), labels));
     if (args.flag("sensitivity")) {
-      double budget = 0.005;
-      if (auto v = args.value("budget")) budget = parse_real_option("budget", *v);
       sens = std::make_unique<ptq::Sensitivity>(
           ptq::sensitivity(prepared, options, calibration, images, labels, budget));
     }
