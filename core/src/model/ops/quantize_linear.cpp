@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "formats/rounding.h"
@@ -111,12 +112,32 @@ Q quantize_one(std::int32_t x, float scale, std::int32_t zp, IntRange range) {
   return static_cast<Q>(static_cast<std::int32_t>(formats::round_half_even(clamped)) + zp);
 }
 
+/// quantize_one over a run of floats with one scale, without branches: after
+/// the clamp |v| <= 65535, where adding and subtracting 1.5 · 2^23 rounds to the
+/// nearest integer with ties to even (IEEE round-to-nearest), exactly as
+/// round_half_even_f32 does. This loop is the model's entry into int8.
+template <class Q>
+void quantize_run(const float* x, Q* y, std::size_t n, float scale, std::int32_t zp, IntRange range) {
+  constexpr float kRoundMagic = 12582912.0f;
+  const float lo = static_cast<float>(range.min - zp), hi = static_cast<float>(range.max - zp);
+  for (std::size_t i = 0; i < n; ++i) {
+    float v = x[i] / scale;
+    v = v != v ? 0.0f : std::min(std::max(v, lo), hi);  // NaN gets the zero point
+    const float r = (v + kRoundMagic) - kRoundMagic;
+    y[i] = static_cast<Q>(static_cast<std::int32_t>(r) + zp);
+  }
+}
+
 template <class X, class Q>
 void quantize_all(const X* x, Q* y, const AxisLayout& l, const std::vector<float>& scale,
                   const std::vector<std::int32_t>& zp, IntRange range) {
   for (std::size_t o = 0; o < l.outer; ++o)
     for (std::size_t c = 0; c < l.channels; ++c) {
       const std::size_t first = (o * l.channels + c) * l.inner;
+      if constexpr (std::is_same_v<X, float>) {
+        quantize_run<Q>(x + first, y + first, l.inner, scale[c], zp[c], range);
+        continue;
+      }
       for (std::size_t i = 0; i < l.inner; ++i) y[first + i] = quantize_one<Q>(x[first + i], scale[c], zp[c], range);
     }
 }
