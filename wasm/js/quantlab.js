@@ -98,10 +98,16 @@ function encodeTensor(name, tensor, declared) {
 }
 
 function encodeFeeds(feeds, declared) {
-  if (feeds === null || typeof feeds !== 'object') throw new Error('expected { inputName: { data, shape } }');
+  if (feeds === null || typeof feeds !== 'object') throw new Error('run() expects { inputName: { data, shape } }');
   const encoded = {};
   for (const [name, tensor] of Object.entries(feeds)) encoded[name] = encodeTensor(name, tensor, declared.find((i) => i.name === name));
   return encoded;
+}
+
+function decodeOutputs(out) {
+  const result = {};
+  for (const [name, t] of Object.entries(out)) result[name] = decodeTensor(t);
+  return result;
 }
 
 function decodeTensor(t) {
@@ -173,15 +179,7 @@ class Model {
 
   /** run() without the Promise, for Web Workers that batch many calls. */
   runSync(feeds) {
-    if (feeds === null || typeof feeds !== 'object') throw new Error('run() expects { inputName: { data, shape } }');
-    const encoded = {};
-    for (const [name, tensor] of Object.entries(feeds)) {
-      encoded[name] = encodeTensor(name, tensor, this.#info.inputs.find((i) => i.name === name));
-    }
-    const out = call(this.#core, 'modelRun', this.#live(), encoded);
-    const result = {};
-    for (const [name, t] of Object.entries(out)) result[name] = decodeTensor(t);
-    return result;
+    return decodeOutputs(call(this.#core, 'modelRun', this.#live(), encodeFeeds(feeds, this.#info.inputs)));
   }
 
   /** Time of each node: runs the model `runs` times, returns [{ index, name, op, ms }] (median per node). */
@@ -301,15 +299,7 @@ class QuantizedModel {
   }
 
   runSync(feeds) {
-    if (feeds === null || typeof feeds !== 'object') throw new Error('run() expects { inputName: { data, shape } }');
-    const encoded = {};
-    for (const [name, tensor] of Object.entries(feeds)) {
-      encoded[name] = encodeTensor(name, tensor, this.#state.info.inputs.find((i) => i.name === name));
-    }
-    const out = call(this.#core, 'ptqRun', this.#live(), encoded);
-    const result = {};
-    for (const [name, t] of Object.entries(out)) result[name] = decodeTensor(t);
-    return result;
+    return decodeOutputs(call(this.#core, 'ptqRun', this.#live(), encodeFeeds(feeds, this.#state.info.inputs)));
   }
 
   /**

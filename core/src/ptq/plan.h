@@ -46,4 +46,8 @@ Plan make_plan(const Prepared& prepared, const Options& options);
 /// The plan with only the layer `layer` quantized (its input, weight and output).
 Plan single_layer_plan(const Prepared& prepared, std::size_t layer);
 
+/// The static QDQ conversion for an explicit plan (convert() uses make_plan(options)).
+model::Model convert_with_plan(const Prepared& prepared, const Options& options, const Calibration& calibration,
+                               const Plan& plan);
+
 }  // namespace quantlab::ptq::detail

@@ -15,11 +15,6 @@
 #include "quantlab/quant/quantize.h"
 
 namespace quantlab::ptq {
-namespace detail {
-model::Model convert_with_plan(const Prepared& prepared, const Options& options, const Calibration& calibration,
-                               const Plan& plan);
-}
-
 namespace {
 
 using model::DataType;
