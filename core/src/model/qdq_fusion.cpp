@@ -570,7 +570,23 @@ class Rewriter {
   }
 
   /// DequantizeLinear nodes nobody reads any more (their layer was fused).
+  /// A Shape reading a DQ output reads its quantized input instead (the same
+  /// shape): PyTorch's x.view(x.size(0), -1) would otherwise keep a DQ
+  /// running only to be measured.
   void remove_dead_dequantization() {
+    std::map<std::string, std::string> dq_input;  // DQ output -> DQ input, for every DQ kept
+    for (std::size_t i = 0; i < nodes_.size(); ++i)
+      if (!removed_[i] && is_onnx_op(nodes_[i], "DequantizeLinear") && nodes_[i].outputs.size() == 1 &&
+          nodes_[i].has_input(0))
+        dq_input[nodes_[i].outputs[0]] = nodes_[i].inputs[0];
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      Node& n = nodes_[i];
+      if (removed_[i] || !is_onnx_op(n, "Shape") || !n.has_input(0)) continue;
+      auto it = dq_input.find(n.inputs[0]);
+      if (it == dq_input.end()) continue;
+      n.inputs[0] = it->second;
+      ++changes_;
+    }
     for (bool again = true; again;) {
       again = false;
       std::map<std::string, std::size_t> uses;

@@ -16,6 +16,7 @@
 //   DQ(x) → MaxPool | Flatten | Reshape | Transpose | Squeeze | Unsqueeze |
 //           Concat → Q, equal parameters ⇒ the same op on the int8 codes
 //   DQ(q) → Q with DQ's parameters         ⇒ q itself (Q → DQ → Q chains collapse)
+//   Shape(DQ(q))                             ⇒ Shape(q) (the same shape)
 //   DequantizeLinear nodes left without consumers are removed.
 //
 // Conditions and the arithmetic of each rule: core/docs/model.md, "QDQ models".

@@ -663,6 +663,34 @@ TEST(QdqFusion, RequantizationChainsCollapse) {
   EXPECT_EQ(fused.nodes.at(1).inputs.at(0), "q1");
 }
 
+TEST(QdqFusion, FlattenByShapeChainReadsTheCodes) {
+  // PyTorch's x.view(x.size(0), -1) on a quantized x: Shape reads x's codes
+  // (the same shape), Reshape runs on them, and no DequantizeLinear is left
+  // running before the classifier.
+  QdqModel b;
+  b.input("x", {-1, 2, 3, 4});
+  const std::string xdq = b.dequantize(b.quantize("x", kS8, "x_q"), kS8, "x_dq");
+  b.node("Shape", {xdq}, {"shape"});
+  b.node("Gather", {"shape", b.constant("zero", Tensor::scalar<std::int64_t>(0))}, {"n"});
+  b.node("Unsqueeze", {"n", b.constant("axes", Tensor::from<std::int64_t>({1}, {0}))}, {"n1"});
+  b.node("Concat", {"n1", b.constant("rest", Tensor::from<std::int64_t>({1}, {-1}))}, {"target"}).attributes = {
+      int_attr("axis", 0)};
+  b.node("Reshape", {xdq, "target"}, {"flat"}, "view");
+  const std::string flat = b.dequantize(b.quantize("flat", kS8, "flat_q"), kS8, "flat_dq");
+  std::vector<float> ws;
+  const std::string w = b.weights("fc_w", {5, 24}, 0, 127, 149, &ws);
+  b.node("Gemm", {flat, w, b.bias("fc_b", 5, true, kS8.scale, ws, 151)}, {"fc"}, "fc").attributes = {
+      int_attr("transB", 1)};
+  const QParam y = output_param(kS8, 24);
+  b.dequantize(b.quantize("fc", y, "fc_q"), y, "y");
+  b.output("y");
+  const Captured fused =
+      compare(b.model(), {{"x", random_input({3, 2, 3, 4}, 157)}}, {"flat_q", "fc_q"}, kCodeTolerance, y.scale);
+  EXPECT_EQ(joined(op_types(fused)),
+            "QuantizeLinear Shape Gather Unsqueeze Concat Reshape QLinearGemmAct DequantizeLinear");
+  EXPECT_EQ(find_node(fused, "Shape")->inputs.at(0), "x_q");
+}
+
 // ============================================================================
 // Patterns that must not fuse
 // ============================================================================

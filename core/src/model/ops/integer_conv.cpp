@@ -14,10 +14,15 @@
 //
 // 1-D and 2-D convolutions (a 1-D one runs as 2-D with height 1), with
 // groups, strides, dilations, explicit pads and auto_pad (read by spatial.h,
-// as the fp32 Conv reads them). ONNX's NCHW tensors
-// are transposed to NHWC for the kernels and back. Constant weights (with a
-// constant or absent zero point and bias) are packed once when the op is
-// built; uint8 weights are shifted to int8 (int8_common.h).
+// as the fp32 Conv reads them). Constant weights (with a constant or absent
+// zero point and bias) are packed once when the op is built; uint8 weights
+// are shifted to int8 (int8_common.h). Three paths, the same integers:
+//   - requantized, constant weights: NCHW as it is, weights stationary
+//     (qconv2d_nchw.h), no transposes;
+//   - the same, depthwise: the direct dwconv2d_q8 kernel on NHWC, with the
+//     tiled transposes of int8_common.h around it;
+//   - ConvInteger, or weights computed by the graph: im2col + GEMM on NHWC
+//     (conv2d_q8 / gemm_q8_s32), transposed in and out.
 #include <algorithm>
 #include <array>
 #include <cmath>
