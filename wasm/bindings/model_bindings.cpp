@@ -129,6 +129,7 @@ val session_info(const qm::Session& s) {
     node.set("parameters", static_cast<double>(n.parameters));
     node.set("flops", static_cast<double>(n.flops));
     node.set("folded", n.folded);
+    node.set("fusedFrom", strings_to_js(n.fused_from));
     nodes.call<void>("push", node);
   }
   o.set("inputs", inputs);

@@ -330,6 +330,8 @@ export interface ModelNode {
   flops: number;
   /** Computed once at load time (a constant subgraph, e.g. a shape computation). */
   folded: boolean;
+  /** For an integer op the executor made from a QDQ pattern: the float ops it replaces (e.g. ['Conv', 'Relu']); else empty. */
+  fusedFrom: string[];
 }
 
 /** A loaded ONNX model. Owns wasm memory: call delete(). */
