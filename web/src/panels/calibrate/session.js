@@ -99,21 +99,18 @@ export function createCalibrateSession(getQuantlab) {
     const test = /** @type {NonNullable<typeof evaluation>} */ (evaluation);
     await checkpoint(isCancelled);
     const t0 = performance.now();
-    // The core's 'predict' is this panel's 'evaluate'. It counts the test
-    // images twice from 0, first through the float model, then through the
-    // quantized one: one count of 2 × total here, and which model it is.
-    let pass = 0;
-    let last = 0;
+    // The core evaluates the test images through the float model
+    // ('evaluate float'), then the quantized one ('evaluate int8'): one
+    // 'evaluate' stage of 2 × total here, naming the model.
     const report = q.reportSync({
       evaluation: test,
       sensitivity,
       onProgress: (p) => {
-        if (p.stage !== 'predict') {
+        if (p.stage !== 'evaluate float' && p.stage !== 'evaluate int8') {
           onProgress(p);
           return;
         }
-        if (p.done < last) pass = Math.min(pass + 1, 1);
-        last = p.done;
+        const pass = p.stage === 'evaluate int8' ? 1 : 0;
         onProgress({ stage: 'evaluate', done: pass * p.total + p.done, total: 2 * p.total, model: pass ? 'int8' : 'float' });
       },
     });
