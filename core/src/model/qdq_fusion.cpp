@@ -423,17 +423,26 @@ class Rewriter {
       bias_name = b->first;
       if (!b->second.empty()) added_[b->first] = std::move(b->second);
     }
-    Node fused;
-    fused.name = conv.name;
-    fused.op_type = "QLinearConvAct";
-    fused.domain = kPrivateDomain;
-    fused.inputs = {x->first->inputs[0], x->second.scale, x->second.zero_point, w->value, w->scale, w->zero_point,
-                    y.scale, output_zero_point(y, interior[0]->outputs[0]), bias_name};
-    trim_inputs(fused);
-    fused.outputs = {interior[0]->outputs[0]};
+    Node fused = integer_node("QLinearConvAct", conv.name, *x, *w, y, bias_name, interior[0]->outputs[0]);
     fused.attributes = conv.attributes;
     add_activation(fused, act);
     replace(qi, interior, std::move(fused), std::move(from));
+  }
+
+  /// The fused conv/gemm node: inputs in QLinearConv's order (x, its scale and
+  /// zero point, w, its scale and zero point, y's scale and zero point, bias).
+  template <class Input, class Weights>
+  Node integer_node(const char* op_type, const std::string& name, const Input& x, const Weights& w,
+                    const TensorQuant& y, const std::string& bias_name, const std::string& output) {
+    Node fused;
+    fused.name = name;
+    fused.op_type = op_type;
+    fused.domain = kPrivateDomain;
+    fused.inputs = {x.first->inputs[0], x.second.scale, x.second.zero_point, w.value, w.scale, w.zero_point,
+                    y.scale, output_zero_point(y, output), bias_name};
+    trim_inputs(fused);
+    fused.outputs = {output};
+    return fused;
   }
 
   /// Gemm (alpha = beta = 1, transA = 0) or MatMul with constant 2-D weights,
@@ -462,14 +471,7 @@ class Rewriter {
       bias_name = c->first;
       if (!c->second.empty()) added_[c->first] = std::move(c->second);
     }
-    Node fused;
-    fused.name = op.name;
-    fused.op_type = "QLinearGemmAct";
-    fused.domain = kPrivateDomain;
-    fused.inputs = {a->first->inputs[0], a->second.scale, a->second.zero_point, b->value, b->scale, b->zero_point,
-                    y.scale, output_zero_point(y, interior[0]->outputs[0]), bias_name};
-    trim_inputs(fused);
-    fused.outputs = {interior[0]->outputs[0]};
+    Node fused = integer_node("QLinearGemmAct", op.name, *a, *b, y, bias_name, interior[0]->outputs[0]);
     if (trans_b) {
       Attribute t;
       t.name = "transB";
