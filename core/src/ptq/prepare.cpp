@@ -159,12 +159,6 @@ bool find_layer(const model::Graph& g, const Uses& uses, std::size_t i, Layer& o
 }  // namespace
 
 Prepared prepare(const model::Model& float_model) {
-  const model::Session check(float_model);  // reports unsupported ops and malformed graphs first
-  if (check.inputs().size() != 1)
-    throw InvalidArgument("post-training quantization needs a model with one input; this one has " +
-                          std::to_string(check.inputs().size()));
-  if (check.outputs().empty()) throw InvalidArgument("the model has no outputs");
-
   Prepared p;
   p.model = float_model;
   p.float_bytes = static_cast<std::int64_t>(model::write_onnx(float_model).size());
@@ -182,7 +176,14 @@ Prepared prepare(const model::Model& float_model) {
   detail::drop_unused_initializers(g);
   p.model.graph.value_info.clear();  // folded values changed; the executor infers them again
 
+  // One Session, of the folded model, checks the graph (unsupported ops,
+  // malformed values) and gives the FLOPs; folding only rewrites constants
+  // it has checked, so it never hides an error the original would show.
   const model::Session session(p.model);
+  if (session.inputs().size() != 1)
+    throw InvalidArgument("post-training quantization needs a model with one input; this one has " +
+                          std::to_string(session.inputs().size()));
+  if (session.outputs().empty()) throw InvalidArgument("the model has no outputs");
   p.input = session.inputs()[0].name;
   p.output = session.outputs()[0].name;
   const Uses uses(g);
