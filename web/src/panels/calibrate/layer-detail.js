@@ -5,7 +5,7 @@
 // each channel's range. The histograms are the Quantizer panel's uPlot chart
 // with an overlay drawn here.
 import { h, setText } from '../../shared/dom.js';
-import { canvasFrame, createHistogramChart } from '../quantizer/histogram-chart.js';
+import { canvasFrame, createHistogramChart, shadeOutside } from '../quantizer/histogram-chart.js';
 import { countText, dbText, opText, rangeText, valueText } from './format.js';
 
 /** CSS pixels above the plot for the bracket of the clipping range. */
@@ -63,11 +63,7 @@ function drawRanges(u, phase, theme, view) {
   const [clipMin, clipMax] = view.clip;
   ctx.save();
   if (phase === 'under') {
-    ctx.fillStyle = theme('--qz-clip');
-    const xl = f.Xc(clipMin);
-    const xh = f.Xc(clipMax);
-    if (xl > f.left) ctx.fillRect(f.left, f.top, xl - f.left, f.height);
-    if (xh < f.right) ctx.fillRect(xh, f.top, f.right - xh, f.height);
+    shadeOutside(f, clipMin, clipMax, theme('--qz-clip'));
     ctx.restore();
     return;
   }

@@ -48,6 +48,22 @@ export function canvasFrame(u) {
 }
 
 /**
+ * Shades the plot outside [lo, hi]: the values a quantizer clamps to its end codes.
+ * @param {ReturnType<typeof canvasFrame>} f
+ * @param {number} lo
+ * @param {number} hi
+ * @param {string} fill
+ */
+export function shadeOutside(f, lo, hi, fill) {
+  const { ctx } = f;
+  ctx.fillStyle = fill;
+  const xl = f.Xc(lo);
+  const xh = f.Xc(hi);
+  if (xl > f.left) ctx.fillRect(f.left, f.top, xl - f.left, f.height);
+  if (xh < f.right) ctx.fillRect(xh, f.top, f.right - xh, f.height);
+}
+
+/**
  * @param {HTMLElement} container in the document
  * @param {object} options
  * @param {number} options.band CSS pixels above the plot for the overlay's ruler

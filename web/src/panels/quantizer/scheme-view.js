@@ -3,7 +3,7 @@
 // many codes the data really uses, and the error metrics.
 import { h, setText } from '../../shared/dom.js';
 import { levelOf } from './analysis.js';
-import { canvasFrame, createHistogramChart } from './histogram-chart.js';
+import { canvasFrame, createHistogramChart, shadeOutside } from './histogram-chart.js';
 import { countText, dbText, float32Display, float32Text, gridName, metricText, minus } from './format.js';
 
 /** CSS pixels above the plot for the ruler of levels. */
@@ -45,11 +45,7 @@ function drawGrid(u, phase, theme, view, colourVar) {
   ctx.save();
   if (phase === 'under') {
     // Values outside [lo, hi] clamp to the end codes.
-    ctx.fillStyle = theme('--qz-clip');
-    const xl = f.Xc(lo);
-    const xh = f.Xc(hi);
-    if (xl > f.left) ctx.fillRect(f.left, f.top, xl - f.left, f.height);
-    if (xh < f.right) ctx.fillRect(xh, f.top, f.right - xh, f.height);
+    shadeOutside(f, lo, hi, theme('--qz-clip'));
     ctx.restore();
     return;
   }
