@@ -14,6 +14,7 @@ constexpr KernelConfig kScalarConfig{
     requant_qs32_qu8_fp32__scalar, requant_qs32_qs8_fp32__scalar, dequant_qs32_f32__scalar,
     dwconv_qu8_qu8_fp32_8c2__scalar, dwconv_qu8_qs8_fp32_8c2__scalar,
     dwconv_qs8_qu8_fp32_8c2__scalar, dwconv_qs8_qs8_fp32_8c2__scalar,
+    dwconv_nchw_qs8_qu8_fp32_8x2__scalar, dwconv_nchw_qs8_qs8_fp32_8x2__scalar,
 };
 
 #ifdef __wasm_simd128__
@@ -24,6 +25,7 @@ constexpr KernelConfig kWasmSimdConfig{
     requant_qs32_qu8_fp32__wasmsimd, requant_qs32_qs8_fp32__wasmsimd, dequant_qs32_f32__wasmsimd,
     dwconv_qu8_qu8_fp32_8c2__wasmsimd_dot16x2, dwconv_qu8_qs8_fp32_8c2__wasmsimd_dot16x2,
     dwconv_qs8_qu8_fp32_8c2__wasmsimd_dot16x2, dwconv_qs8_qs8_fp32_8c2__wasmsimd_dot16x2,
+    dwconv_nchw_qs8_qu8_fp32_8x2__wasmsimd_dot16x2, dwconv_nchw_qs8_qs8_fp32_8x2__wasmsimd_dot16x2,
 };
 #endif
 

@@ -28,6 +28,9 @@ struct KernelConfig {
   DwConvQ8Ukernel<std::uint8_t, std::int8_t> dwconv_qu8_qs8;
   DwConvQ8Ukernel<std::int8_t, std::uint8_t> dwconv_qs8_qu8;
   DwConvQ8Ukernel<std::int8_t, std::int8_t> dwconv_qs8_qs8;
+  /// Depthwise convolution of NCHW planes, one output row per call, by output type.
+  DwConvNchwQ8Ukernel<std::uint8_t> dwconv_nchw_qu8;
+  DwConvNchwQ8Ukernel<std::int8_t> dwconv_nchw_qs8;
 };
 
 /// Columns per call of the matrix-vector kernels (four panels).

@@ -148,6 +148,36 @@ void dwconv_qs8_qs8_fp32_8c2__scalar(std::size_t channels, std::size_t pixels, s
                                      std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
                                      const float* scale, const Q8OutputParams& out_params, std::int8_t* output) noexcept;
 
+// ---------------------------------------------------------------------------
+// int8 depthwise convolution, NCHW, the output plane of one channel, fused
+// requantization (eq. K11, K9): for y < height and x < width,
+//   acc = init + sum_{t<taps} input[y*row_step + x*stride + offset[t]] * weights[t]   (int32, modulo 2^32)
+//   output[y*width + x] = clamp(round_half_even((float)acc * scale) + zero_point, min, max)
+// `input` is a zero-point-padded plane in the int8 frame (uint8 values flipped
+// by 0x80), `weights` are w' = w - zw as int16, `offset[t]` the tap's place in
+// the plane relative to an output pixel's window origin, `row_step` the bytes
+// between the origins of two output rows (stride_h * padded width). taps is
+// even (a zero weight pads an odd count). The SIMD kernels compute 8 outputs
+// of a row at a time and read the last row up to
+// (round_up(width, 8) - 1) * stride + max(offset) + 2 bytes past its origin;
+// exactly height*width outputs are written.
+// Names: dwconv_nchw_qs8_<output>_fp32_8x2 — int8 input, output type, fp32
+// requantization, 8 pixels × 2 taps per i32x4.dot_i16x8_s pair.
+template <class TOut>
+using DwConvNchwQ8Ukernel = void (*)(std::size_t height, std::size_t width, std::size_t taps, const std::int8_t* input,
+                                     std::size_t row_step, std::size_t stride, const std::size_t* offset,
+                                     const std::int16_t* weights, std::int32_t init, float scale,
+                                     const Q8OutputParams& out_params, TOut* output) noexcept;
+
+void dwconv_nchw_qs8_qu8_fp32_8x2__scalar(std::size_t height, std::size_t width, std::size_t taps,
+                                          const std::int8_t* input, std::size_t row_step, std::size_t stride,
+                                          const std::size_t* offset, const std::int16_t* weights, std::int32_t init,
+                                          float scale, const Q8OutputParams& out_params, std::uint8_t* output) noexcept;
+void dwconv_nchw_qs8_qs8_fp32_8x2__scalar(std::size_t height, std::size_t width, std::size_t taps,
+                                          const std::int8_t* input, std::size_t row_step, std::size_t stride,
+                                          const std::size_t* offset, const std::int16_t* weights, std::int32_t init,
+                                          float scale, const Q8OutputParams& out_params, std::int8_t* output) noexcept;
+
 #ifdef __wasm_simd128__
 void f32_gemm_4x8__wasmsimd(std::size_t mr, std::size_t nc, std::size_t kc, const float* a,
                             std::size_t a_stride, const float* w, float* c, std::size_t c_stride,
@@ -179,6 +209,16 @@ void dwconv_qs8_qu8_fp32_8c2__wasmsimd_dot16x2(std::size_t channels, std::size_t
 void dwconv_qs8_qs8_fp32_8c2__wasmsimd_dot16x2(std::size_t channels, std::size_t pixels, std::size_t taps, const std::int8_t* const* input,
                                                std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
                                                const float* scale, const Q8OutputParams& out_params, std::int8_t* output) noexcept;
+void dwconv_nchw_qs8_qu8_fp32_8x2__wasmsimd_dot16x2(std::size_t height, std::size_t width, std::size_t taps,
+                                                    const std::int8_t* input, std::size_t row_step,
+                                                    std::size_t stride, const std::size_t* offset,
+                                                    const std::int16_t* weights, std::int32_t init, float scale,
+                                                    const Q8OutputParams& out_params, std::uint8_t* output) noexcept;
+void dwconv_nchw_qs8_qs8_fp32_8x2__wasmsimd_dot16x2(std::size_t height, std::size_t width, std::size_t taps,
+                                                    const std::int8_t* input, std::size_t row_step,
+                                                    std::size_t stride, const std::size_t* offset,
+                                                    const std::int16_t* weights, std::int32_t init, float scale,
+                                                    const Q8OutputParams& out_params, std::int8_t* output) noexcept;
 #endif  // __wasm_simd128__
 
 }  // namespace quantlab::kernels

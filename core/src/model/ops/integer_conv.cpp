@@ -19,8 +19,12 @@
 // are shifted to int8 (int8_common.h). Three paths, the same integers:
 //   - requantized, constant weights: NCHW as it is, weights stationary
 //     (qconv2d_nchw.h), no transposes;
-//   - the same, depthwise: the direct dwconv2d_q8 kernel on NHWC, with the
-//     tiled transposes of int8_common.h around it;
+//   - the same, one input channel per group (depthwise with any channel
+//     multiplier, one-channel stems): direct kernels on NCHW planes
+//     (qdwconv2d_nchw.h), no transposes; except plain depthwise layers with
+//     outputs narrower than kNchwDwMinWidth, where the per-plane work is too
+//     small and the NHWC kernel (dwconv2d_q8, channels in the lanes) with
+//     the tiled transposes of int8_common.h around it is faster;
 //   - ConvInteger, or weights computed by the graph: im2col + GEMM on NHWC
 //     (conv2d_q8 / gemm_q8_s32), transposed in and out.
 #include <algorithm>
@@ -35,6 +39,7 @@
 #include "model/ops/int8_common.h"
 #include "model/ops/op.h"
 #include "model/ops/qconv2d_nchw.h"
+#include "model/ops/qdwconv2d_nchw.h"
 #include "model/ops/spatial.h"
 #include "quantlab/kernels/conv.h"
 #include "quantlab/kernels/gemm.h"
@@ -46,6 +51,11 @@ using kernels::Conv2dShape;
 using kernels::PackedConvQs8;
 
 constexpr std::size_t kAbsent = ~std::size_t{0};
+
+/// Output width from which the NCHW depthwise kernels beat the NHWC one with
+/// its two transposes (measured in Node 20 on the bundled dwcnn: 14-wide
+/// planes 0.54 ms against 0.76, 7-wide 0.78 against 0.65, batch 32).
+constexpr std::size_t kNchwDwMinWidth = 12;
 
 /// Where each op keeps its inputs (kAbsent: the op has no such input; has_input() is false for it).
 struct ConvInputs {
@@ -243,13 +253,18 @@ class IntegerConv final : public Kernel {
     x_shape[0] = 1;  // the batch does not change the packing
     if (element_count(w.shape()) == 0) return;
     const Conv2dShape s = kernel_shape(node, x_shape, w.shape(), !known);
-    if (kind_ != ConvKind::integer && kernels::is_depthwise(s)) {
-      // Depthwise: the direct kernel (kernels/conv.h dwconv2d_q8).
+    if (kind_ != ConvKind::integer && is_depthwise_nchw(s)) {
+      // One input channel per group: the direct NCHW kernels (qdwconv2d_nchw.h),
+      // and for plain depthwise layers the NHWC one too (chosen per run by width).
       std::vector<std::int32_t> zp, b;
       zero_point_and_bias(node, s, w, w_zero_point, bias, zp, b);
       const std::vector<std::int8_t> weights = weights_as_s8(w);
-      dw_ = kernels::pack_dwconv2d_qs8(s, weights.data(), zp, b);
-      prepacked_dw_ = true;
+      dw_nchw_ = pack_dwconv2d_nchw_qs8(s, weights.data(), zp, b);
+      prepacked_dw_nchw_ = true;
+      if (kernels::is_depthwise(s)) {
+        dw_ = kernels::pack_dwconv2d_qs8(s, weights.data(), zp, b);
+        prepacked_dw_ = true;
+      }
       return;
     }
     if (kind_ != ConvKind::integer) {
@@ -277,7 +292,8 @@ class IntegerConv final : public Kernel {
     const std::size_t pixels_in = s.in_height * s.in_width;
     const std::size_t pixels_out = s.out_height() * s.out_width();
     const std::int32_t zx = x_zero_point(rc, x.type());
-    if (prepacked_nchw_) {
+    const bool nhwc_dw = prepacked_dw_ && same_image_geometry(dw_.shape, s) && s.out_width() < kNchwDwMinWidth;
+    if (prepacked_nchw_ || (prepacked_dw_nchw_ && !nhwc_dw)) {
       run_nchw(rc, s, x, zx, y);
       rc.outputs[0] = std::move(y);
       return;
@@ -289,11 +305,7 @@ class IntegerConv final : public Kernel {
 
     PackedConvQs8 packed_now;
     const PackedConvQs8* packed = &packed_;
-    if (prepacked_dw_ && !same_image_geometry(dw_.shape, s)) {
-      // Another input size than at build: repack for the generic kernel.
-      packed_now = pack(node, s, w, optional_input(rc, in_.w_zero_point), optional_input(rc, in_.bias));
-      packed = &packed_now;
-    } else if (prepacked_dw_) {
+    if (nhwc_dw) {
       std::vector<std::uint8_t> y_nhwc(static_cast<std::size_t>(y.size()));
       kernels::Q8Output out;
       out_params(rc, s.out_channels, out_type, out);
@@ -310,7 +322,8 @@ class IntegerConv final : public Kernel {
       nhwc_to_nchw(y_nhwc.data(), y.bytes(), s.batch, s.out_channels, pixels_out);
       rc.outputs[0] = std::move(y);
       return;
-    } else if (!prepacked_) {
+    }
+    if (!prepacked_) {
       packed_now = pack(node, s, w, optional_input(rc, in_.w_zero_point), optional_input(rc, in_.bias));
       packed = &packed_now;
     } else if (kind_ != ConvKind::integer && !same_image_geometry(packed_.shape, s)) {
@@ -354,16 +367,8 @@ class IntegerConv final : public Kernel {
   }
 
  private:
-  /// The requantized convolution on NCHW tensors as they are (qconv2d_nchw.h).
+  /// The requantized convolution on NCHW tensors as they are (qconv2d_nchw.h, qdwconv2d_nchw.h).
   void run_nchw(const RunContext& rc, const Conv2dShape& s, const Tensor& x, std::int32_t zx, Tensor& y) const {
-    PackedConvNchwQs8 reshaped;
-    const PackedConvNchwQs8* packed = &nchw_;
-    if (!same_image_geometry(nchw_.shape, s)) {  // another input size than at build: same weights, this geometry
-      reshaped = nchw_;
-      reshaped.shape = s;
-      reshaped.shape.batch = 1;
-      packed = &reshaped;
-    }
     kernels::Q8Input in;
     if (x.type() == DataType::uint8) in.u8 = x.data<std::uint8_t>();
     else in.s8 = x.data<std::int8_t>();
@@ -372,6 +377,18 @@ class IntegerConv final : public Kernel {
     if (y.type() == DataType::uint8) out.u8 = y.data<std::uint8_t>();
     else out.s8 = y.data<std::int8_t>();
     out_params(rc, s.out_channels, y.type(), out);
+    if (prepacked_dw_nchw_) {
+      dwconv2d_nchw_q8(dw_nchw_, s, in, out);  // the packing does not depend on the image size
+      return;
+    }
+    PackedConvNchwQs8 reshaped;
+    const PackedConvNchwQs8* packed = &nchw_;
+    if (!same_image_geometry(nchw_.shape, s)) {  // another input size than at build: same weights, this geometry
+      reshaped = nchw_;
+      reshaped.shape = s;
+      reshaped.shape.batch = 1;
+      packed = &reshaped;
+    }
     conv2d_nchw_q8(*packed, s.batch, in, out);
   }
 
@@ -525,8 +542,10 @@ class IntegerConv final : public Kernel {
   PackedConvQs8 packed_;  ///< constant weights for conv2d_q8 (NHWC), packed for one image
   bool prepacked_nchw_ = false;
   PackedConvNchwQs8 nchw_;  ///< constant weights for conv2d_nchw_q8
+  bool prepacked_dw_nchw_ = false;
+  PackedDwConvNchwQs8 dw_nchw_;  ///< constant weights with one input channel per group, for dwconv2d_nchw_q8
   bool prepacked_dw_ = false;
-  kernels::PackedDwConvQs8 dw_;  ///< constant depthwise weights for dwconv2d_q8 (NHWC), packed for one image
+  kernels::PackedDwConvQs8 dw_;  ///< the same, depthwise, for dwconv2d_q8 (NHWC), packed for one image
 };
 
 // ============================================================================

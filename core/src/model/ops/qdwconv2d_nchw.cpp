@@ -1,0 +1,128 @@
+// pack_dwconv2d_nchw_qs8, dwconv2d_nchw_q8 — int8 depthwise convolution of
+// NCHW tensors on the plane microkernels (qdwconv2d_nchw.h).
+#include "model/ops/qdwconv2d_nchw.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "quantlab/error.h"
+#include "quantlab/kernels/config.h"
+#include "quantlab/kernels/microkernels.h"
+
+namespace quantlab::model::int8_ops {
+
+using kernels::Conv2dShape;
+
+bool is_depthwise_nchw(const Conv2dShape& s) {
+  return s.groups >= 1 && s.in_channels == s.groups && s.out_channels % s.groups == 0;
+}
+
+PackedDwConvNchwQs8 pack_dwconv2d_nchw_qs8(const Conv2dShape& shape, const std::int8_t* weights_oihw,
+                                            const std::vector<std::int32_t>& zero_point,
+                                            const std::vector<std::int32_t>& bias) {
+  shape.check();
+  if (!is_depthwise_nchw(shape)) throw InvalidArgument("depthwise weights: groups must equal the input channels");
+  const std::size_t m = shape.out_channels;
+  if (zero_point.size() != 1 && zero_point.size() != m)
+    throw InvalidArgument("weight zero point needs 1 or out_channels values");
+  if (!bias.empty() && bias.size() != m) throw InvalidArgument("bias needs out_channels values");
+  PackedDwConvNchwQs8 w;
+  w.out_channels = m;
+  w.kernel_height = shape.kernel_height;
+  w.kernel_width = shape.kernel_width;
+  const std::size_t taps = shape.kernel_height * shape.kernel_width;
+  w.taps_padded = taps + taps % 2;
+  w.weights.assign(m * w.taps_padded, 0);
+  w.weight_sums.assign(m, 0);
+  w.bias.assign(m, 0);
+  for (std::size_t o = 0; o < m; ++o) {
+    const std::int32_t zw = zero_point.size() == 1 ? zero_point[0] : zero_point[o];
+    std::int32_t sum = 0;
+    for (std::size_t t = 0; t < taps; ++t) {
+      const std::int32_t v = static_cast<std::int32_t>(weights_oihw[o * taps + t]) - zw;  // −255..255
+      w.weights[o * w.taps_padded + t] = static_cast<std::int16_t>(v);
+      sum += v;
+    }
+    w.weight_sums[o] = sum;
+    if (!bias.empty()) w.bias[o] = bias[o];
+  }
+  return w;
+}
+
+namespace {
+
+/// Channel `x` (in_h × in_w) into `dst` (hp × wp, the rest the zero point),
+/// in the int8 frame (`flip` = 0x80 for uint8, 0 for int8).
+void pad_plane(const Conv2dShape& s, std::size_t wp, const std::uint8_t* x, std::uint8_t flip, std::int8_t* dst) {
+  for (std::size_t y = 0; y < s.in_height; ++y) {
+    const std::uint8_t* src = x + y * s.in_width;
+    std::int8_t* d = dst + (y + s.pad_top) * wp + s.pad_left;
+    for (std::size_t i = 0; i < s.in_width; ++i) d[i] = static_cast<std::int8_t>(src[i] ^ flip);
+  }
+}
+
+}  // namespace
+
+void dwconv2d_nchw_q8(const PackedDwConvNchwQs8& w, const Conv2dShape& s, const kernels::Q8Input& input,
+                      const kernels::Q8Output& output, kernels::Isa isa) {
+  s.check();
+  if (!is_depthwise_nchw(s)) throw InvalidArgument("depthwise convolution: groups must equal the input channels");
+  if (s.out_channels != w.out_channels || s.kernel_height != w.kernel_height || s.kernel_width != w.kernel_width)
+    throw InvalidArgument("depthwise convolution: the shape does not match the packed weights");
+  if ((input.u8 == nullptr) == (input.s8 == nullptr)) throw InvalidArgument("quantized input: set exactly one of u8 and s8");
+  if ((output.u8 == nullptr) == (output.s8 == nullptr)) throw InvalidArgument("quantized output: set exactly one of u8 and s8");
+  if (output.scale.size() != 1 && output.scale.size() != s.out_channels)
+    throw InvalidArgument("output scale needs 1 or out_channels values");
+  const kernels::KernelConfig& cfg = kernels::kernel_config(isa);
+
+  const std::size_t oh = s.out_height(), ow = s.out_width();
+  const std::size_t hp = s.pad_top + s.in_height + s.pad_bottom;
+  const std::size_t wp = s.pad_left + s.in_width + s.pad_right;
+  const std::size_t multiplier = s.out_channels / s.in_channels;
+  const std::size_t taps = s.kernel_height * s.kernel_width;
+  const bool u8 = input.u8 != nullptr;
+  const std::uint8_t flip = u8 ? 0x80 : 0x00;
+  const std::int32_t zx = u8 ? input.zero_point - 128 : input.zero_point;  // in the int8 frame
+
+  std::vector<std::size_t> offset(w.taps_padded);
+  for (std::size_t ky = 0; ky < s.kernel_height; ++ky)
+    for (std::size_t kx = 0; kx < s.kernel_width; ++kx)
+      offset[ky * s.kernel_width + kx] = ky * s.dilation_height * wp + kx * s.dilation_width;
+  if (w.taps_padded > taps) offset[taps] = offset[taps - 1];  // its weight is 0
+
+  // The kernels read up to 7 outputs past a row's end (and one byte more at
+  // stride 2): slack after the last row, filled with the zero point too.
+  const std::size_t slack = 8 * s.stride_width + 16;
+  const std::size_t plane_bytes = hp * wp;
+  std::unique_ptr<std::int8_t[]> plane(new std::int8_t[plane_bytes + slack]);
+  const kernels::Q8OutputParams params{output.zero_point, output.min, output.max};
+  const std::size_t in_plane = s.in_height * s.in_width, out_plane = oh * ow;
+  const auto* x_bytes = u8 ? input.u8 : reinterpret_cast<const std::uint8_t*>(input.s8);
+
+  for (std::size_t n = 0; n < s.batch; ++n) {
+    for (std::size_t c = 0; c < s.in_channels; ++c) {
+      std::memset(plane.get(), static_cast<std::uint8_t>(zx), plane_bytes + slack);
+      pad_plane(s, wp, x_bytes + (n * s.in_channels + c) * in_plane, flip, plane.get());
+      for (std::size_t j = 0; j < multiplier; ++j) {
+        const std::size_t o = c * multiplier + j;
+        // init = bias − zx'·R, modulo 2^32 as the kernels add.
+        const auto init = static_cast<std::int32_t>(static_cast<std::uint32_t>(w.bias[o]) -
+                                                    static_cast<std::uint32_t>(zx) *
+                                                        static_cast<std::uint32_t>(w.weight_sums[o]));
+        const float scale = output.scale.size() == 1 ? output.scale[0] : output.scale[o];
+        const std::int16_t* wo = w.weights.data() + o * w.taps_padded;
+        const std::size_t y0 = (n * s.out_channels + o) * out_plane;
+        const std::size_t row_step = s.stride_height * wp;
+        if (output.u8 != nullptr)
+          cfg.dwconv_nchw_qu8(oh, ow, w.taps_padded, plane.get(), row_step, s.stride_width, offset.data(), wo, init,
+                              scale, params, output.u8 + y0);
+        else
+          cfg.dwconv_nchw_qs8(oh, ow, w.taps_padded, plane.get(), row_step, s.stride_width, offset.data(), wo, init,
+                              scale, params, output.s8 + y0);
+      }
+    }
+  }
+}
+
+}  // namespace quantlab::model::int8_ops
