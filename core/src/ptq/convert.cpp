@@ -10,6 +10,7 @@
 // Dynamic mode writes what onnxruntime's quantize_dynamic writes for
 // MatMul/Gemm: DynamicQuantizeLinear (uint8, per batch) → MatMulInteger with
 // int8 weights [K, N] → Cast → Mul(s_x · s_w) → Add(bias).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -184,7 +185,13 @@ class StaticConverter {
     g.initializers[wq] = w.codes;
     std::string ws, wz;
     add_params(g, layer.weight, w.params, DataType::int8, ws, wz);
-    Node dq = make_node("DequantizeLinear", layer.weight + "_DQ", {wq, ws, wz}, {layer.weight + "_dq"});
+    std::vector<std::string> dq_inputs{wq, ws, wz};
+    if (std::all_of(w.params.zero_point.begin(), w.params.zero_point.end(), [](std::int32_t z) { return z == 0; })) {
+      // Symmetric weights: an absent zero point is 0 (ONNX), one byte per channel less.
+      g.initializers.erase(wz);
+      dq_inputs.pop_back();
+    }
+    Node dq = make_node("DequantizeLinear", layer.weight + "_DQ", dq_inputs, {layer.weight + "_dq"});
     const bool per_channel = w.params.granularity == quant::Granularity::channel;
     if (per_channel) dq.attributes.push_back(int_attr("axis", layer.weight_axis));
     g.nodes.push_back(dq);

@@ -127,16 +127,15 @@ void check_layer_weights(const Converted& c, const std::string& layer, std::int6
   const Tensor& wf = init(c.prepared.model, layer + ".weight");
   const Tensor& bf = init(c.prepared.model, layer + ".bias");
   const Node& wdq = require_node(m, layer + ".weight_DQ");
-  EXPECT_EQ(wdq.inputs, (std::vector<std::string>{layer + ".weight_q", layer + ".weight_scale", layer + ".weight_zp"}));
+  // Symmetric weights: no zero point (ONNX's absent zero point is 0).
+  EXPECT_EQ(wdq.inputs, (std::vector<std::string>{layer + ".weight_q", layer + ".weight_scale"}));
+  EXPECT_EQ(m.graph.initializers.count(layer + ".weight_zp"), 0u);
   EXPECT_EQ(axis_of(wdq), axis);
   const Tensor& wq = init(m, layer + ".weight_q");
   const Tensor& ws = init(m, layer + ".weight_scale");
-  const Tensor& wz = init(m, layer + ".weight_zp");
   ASSERT_EQ(wq.type(), DataType::int8);
   EXPECT_EQ(wq.shape(), wf.shape());
   ASSERT_EQ(ws.shape(), std::vector<std::int64_t>{channels});
-  ASSERT_EQ(wz.type(), DataType::int8);
-  for (std::int64_t i = 0; i < channels; ++i) EXPECT_EQ(wz.data<std::int8_t>()[i], 0);
 
   // Scales: max |w| over each output channel / 127.5 (PyTorch's symmetric observer).
   std::vector<float> max_abs(static_cast<std::size_t>(channels), 0.0f);
@@ -204,6 +203,18 @@ TEST(PtqConvert, per_tensor_weights_have_scalar_parameters_and_no_axis) {
   EXPECT_EQ(init(c.model, "conv.weight_scale").rank(), 0u);
   EXPECT_EQ(require_node(c.model, "conv.bias_DQ").find("axis"), nullptr);
   EXPECT_EQ(init(c.model, "conv.bias_scale").rank(), 0u);
+}
+
+TEST(PtqConvert, asymmetric_weights_keep_their_zero_points) {
+  Options options;
+  options.weights.scheme = quant::Scheme::asymmetric;
+  const Converted c = convert_with(conv_pool_fc().model(), options);
+  const Node& wdq = require_node(c.model, "conv.weight_DQ");
+  ASSERT_EQ(wdq.inputs.size(), 3u);
+  EXPECT_EQ(wdq.inputs[2], "conv.weight_zp");
+  const Tensor& wz = init(c.model, "conv.weight_zp");
+  EXPECT_EQ(wz.type(), DataType::int8);
+  EXPECT_EQ(wz.shape(), std::vector<std::int64_t>{kCout});
 }
 
 TEST(PtqConvert, uint8_activations_get_uint8_zero_points) {
