@@ -604,6 +604,80 @@ TEST(OpsInt8Conv, one_input_channel_per_group_matches_the_generic_path) {
   }
 }
 
+TEST(OpsInt8Conv, weights_stationary_nchw_matches_the_generic_path) {
+  // Constant weights run weights-stationary on NCHW (qconv2d_nchw.h: fused
+  // GEMM + requantization tiles writing codes into Y); weights fed at run
+  // time take im2col + GEMM (conv2d_q8). The codes must be the same bit for
+  // bit: output channels 1..9 (tiles of 1 to 4 rows), rows narrower and wider
+  // than a panel, flat 1×1 planes not a multiple of 8, strides, groups.
+  struct Case {
+    const char* name;
+    std::int64_t batch, channels, out_c, group, h, w, k, stride;
+    std::vector<std::int64_t> pads;
+    bool u8_in, u8_out;
+  };
+  const std::vector<Case> cases{
+      {"3x3_14_wide", 2, 16, 9, 1, 14, 14, 3, 1, {1, 1, 1, 1}, true, true},
+      {"3x3_7_wide_int8", 1, 5, 6, 1, 7, 7, 3, 1, {1, 1, 1, 1}, false, false},
+      {"3x3_width_1", 2, 3, 7, 1, 5, 1, 3, 1, {1, 1, 1, 1}, true, false},
+      {"3x3_width_17_stride2", 1, 4, 5, 1, 9, 33, 3, 2, {1, 0, 1, 2}, false, true},
+      {"1x1_flat_49", 3, 24, 10, 1, 7, 7, 1, 1, {0, 0, 0, 0}, true, true},
+      {"1x1_flat_3", 2, 9, 4, 1, 1, 3, 1, 1, {0, 0, 0, 0}, false, false},
+      {"5x5_groups2", 1, 6, 8, 2, 11, 10, 5, 1, {2, 2, 2, 2}, true, true},
+      {"one_output_channel", 1, 7, 1, 1, 6, 9, 3, 1, {1, 1, 1, 1}, false, true},
+  };
+  std::mt19937 rng(31);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::int64_t cg = c.channels / c.group;
+    std::vector<std::int8_t> w(static_cast<std::size_t>(c.out_c * cg * c.k * c.k));
+    for (auto& v : w) v = static_cast<std::int8_t>(byte(rng) - 128);
+    std::vector<std::int8_t> zw(static_cast<std::size_t>(c.out_c));
+    std::vector<float> sw(static_cast<std::size_t>(c.out_c));
+    std::vector<std::int32_t> bias(static_cast<std::size_t>(c.out_c));
+    for (std::size_t o = 0; o < zw.size(); ++o) {
+      zw[o] = static_cast<std::int8_t>(static_cast<int>(o % 3) - 1);
+      sw[o] = 0.001f + 0.0003f * static_cast<float>(o);
+      bias[o] = static_cast<std::int32_t>(byte(rng) * 41) - 5000;
+    }
+    const DataType x_type = c.u8_in ? DataType::uint8 : DataType::int8;
+    const DataType y_type = c.u8_out ? DataType::uint8 : DataType::int8;
+    std::vector<std::uint8_t> x(static_cast<std::size_t>(c.batch * c.channels * c.h * c.w));
+    for (auto& v : x) v = static_cast<std::uint8_t>(byte(rng));
+    Tensor xt(x_type, {c.batch, c.channels, c.h, c.w});
+    std::copy(x.begin(), x.end(), static_cast<std::uint8_t*>(xt.bytes()));
+    auto code = [](DataType t, int v) {
+      return t == DataType::uint8 ? Tensor::scalar<std::uint8_t>(static_cast<std::uint8_t>(v))
+                                  : Tensor::scalar<std::int8_t>(static_cast<std::int8_t>(v - 128));
+    };
+    auto make = [&](bool constant) {
+      OneNode n{"QLinearConv", 10};
+      n.input("x", xt)
+          .input("sx", Tensor::scalar<float>(0.02f), true)
+          .input("zx", code(x_type, 140), true)
+          .input("w", Tensor::from<std::int8_t>({c.out_c, cg, c.k, c.k}, w), constant)
+          .input("sw", Tensor::from<float>({c.out_c}, sw), true)
+          .input("zw", Tensor::from<std::int8_t>({c.out_c}, zw), true)
+          .input("sy", Tensor::scalar<float>(0.08f), true)
+          .input("zy", code(y_type, 120), true)
+          .input("b", Tensor::from<std::int32_t>({c.out_c}, bias), true)
+          .attr_int("group", c.group)
+          .attr_ints("strides", {c.stride, c.stride})
+          .attr_ints("pads", c.pads);
+      return n;
+    };
+    Session direct(make(true).model());
+    Session generic(make(false).model());
+    std::map<std::string, Tensor> feeds{{"x", xt}};
+    const Tensor a = direct.run(feeds).at("y0");
+    feeds["w"] = Tensor::from<std::int8_t>({c.out_c, cg, c.k, c.k}, w);
+    const Tensor b = generic.run(feeds).at("y0");
+    EXPECT_EQ(a.shape(), b.shape());
+    EXPECT_EQ(difference(a, b), "");
+  }
+}
+
 TEST(OpsInt8MatMul, uint8_weights_over_the_usual_zero_points_match_the_int64_loop) {
   std::mt19937 rng(11);
   std::uniform_int_distribution<int> byte(0, 255);

@@ -20,6 +20,9 @@ struct KernelConfig {
   Qs8GemmUkernel qs8_gemm;  ///< MR = qs8_mr rows per call
   std::size_t qs8_mr;
   Qs8GemmUkernel qs8_gemv;  ///< one row × four panels
+  /// The qs8_gemm tile with per-row requantization fused, by output type.
+  Qs8GemmQ8Ukernel<std::uint8_t> qs8_gemm_qu8;
+  Qs8GemmQ8Ukernel<std::int8_t> qs8_gemm_qs8;
   RequantQu8Ukernel requant_qu8;
   RequantQs8Ukernel requant_qs8;
   DequantF32Ukernel dequant_f32;

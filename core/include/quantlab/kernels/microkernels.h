@@ -101,6 +101,28 @@ void requant_qs32_qu8_fp32__scalar(std::size_t n, const std::int32_t* acc, const
 void requant_qs32_qs8_fp32__scalar(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
                                    const float* scale, const Q8OutputParams& out_params, std::int8_t* out) noexcept;
 
+// int8 GEMM tile with the requantization fused (eq. K4, K6, K9), for rows that
+// are output channels (weights stationary, model/ops/qconv2d_nchw.h): for
+// i < mr, j < nc
+//   acc = init[i] + sum_{k<kc} a[i*a_stride + k] * B[k][j]                (int32, modulo 2^32)
+//   out[i*out_stride + j] = clamp(round_half_even((float)acc * scale[i]) + zero_point, min, max)
+// a, w and kc as the plain tile kernels; init and scale have mr values. The
+// int32 tile never leaves the registers. Names: qs8_gemm_<output>_fp32_4x8c2.
+template <class TOut>
+using Qs8GemmQ8Ukernel = void (*)(std::size_t mr, std::size_t nc, std::size_t kc, const std::int16_t* a,
+                                  std::size_t a_stride, const std::int8_t* w, const std::int32_t* init,
+                                  const float* scale, const Q8OutputParams& out_params, TOut* out,
+                                  std::size_t out_stride) noexcept;
+
+void qs8_gemm_qu8_fp32_4x8c2__scalar(std::size_t mr, std::size_t nc, std::size_t kc, const std::int16_t* a,
+                                     std::size_t a_stride, const std::int8_t* w, const std::int32_t* init,
+                                     const float* scale, const Q8OutputParams& out_params, std::uint8_t* out,
+                                     std::size_t out_stride) noexcept;
+void qs8_gemm_qs8_fp32_4x8c2__scalar(std::size_t mr, std::size_t nc, std::size_t kc, const std::int16_t* a,
+                                     std::size_t a_stride, const std::int8_t* w, const std::int32_t* init,
+                                     const float* scale, const Q8OutputParams& out_params, std::int8_t* out,
+                                     std::size_t out_stride) noexcept;
+
 // Dequantization of one row to fp32 (eq. K10):
 //   out[j] = clamp((float)acc'[j] * scale[j] + bias[j], min, max)
 using DequantF32Ukernel = void (*)(std::size_t n, const std::int32_t* acc, const Q8RowCorrection& row,
@@ -209,6 +231,14 @@ void dwconv_qs8_qu8_fp32_8c2__wasmsimd_dot16x2(std::size_t channels, std::size_t
 void dwconv_qs8_qs8_fp32_8c2__wasmsimd_dot16x2(std::size_t channels, std::size_t pixels, std::size_t taps, const std::int8_t* const* input,
                                                std::size_t input_increment, const std::int16_t* weights, const std::int32_t* init,
                                                const float* scale, const Q8OutputParams& out_params, std::int8_t* output) noexcept;
+void qs8_gemm_qu8_fp32_4x8c2__wasmsimd_dot16x2(std::size_t mr, std::size_t nc, std::size_t kc, const std::int16_t* a,
+                                               std::size_t a_stride, const std::int8_t* w, const std::int32_t* init,
+                                               const float* scale, const Q8OutputParams& out_params,
+                                               std::uint8_t* out, std::size_t out_stride) noexcept;
+void qs8_gemm_qs8_fp32_4x8c2__wasmsimd_dot16x2(std::size_t mr, std::size_t nc, std::size_t kc, const std::int16_t* a,
+                                               std::size_t a_stride, const std::int8_t* w, const std::int32_t* init,
+                                               const float* scale, const Q8OutputParams& out_params,
+                                               std::int8_t* out, std::size_t out_stride) noexcept;
 void dwconv_nchw_qs8_qu8_fp32_8x2__wasmsimd_dot16x2(std::size_t height, std::size_t width, std::size_t taps,
                                                     const std::int8_t* input, std::size_t row_step,
                                                     std::size_t stride, const std::size_t* offset,

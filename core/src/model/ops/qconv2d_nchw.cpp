@@ -58,6 +58,26 @@ Geometry geometry(const Conv2dShape& s) {
   return g;
 }
 
+/// n bytes from src to d, XORed with `flip` (0x80: uint8 to the int8 frame,
+/// 0: a copy): 8 at a time, the last 8 again from n − 8 (rows are short, so
+/// no tail loop), bytes one by one below 8.
+inline void copy_flipped(const std::uint8_t* src, std::int8_t* d, std::size_t n, std::uint8_t flip) {
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) d[i] = static_cast<std::int8_t>(src[i] ^ flip);
+    return;
+  }
+  const std::uint64_t flip8 = flip * UINT64_C(0x0101010101010101);
+  auto copy8 = [&](std::size_t i) {
+    std::uint64_t v;
+    std::memcpy(&v, src + i, 8);
+    v ^= flip8;
+    std::memcpy(d + i, &v, 8);
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) copy8(i);
+  if (i < n) copy8(n - 8);
+}
+
 /// Channels [0, count) of `x` (one image's group) into `dst`, count planes of
 /// hp × wp surrounded by the zero point, in the int8 frame: uint8 values are
 /// flipped by 0x80, i.e. x − 128 (`flip` = 0x80), int8 copied (`flip` = 0).
@@ -68,10 +88,8 @@ void pad_planes(const Conv2dShape& s, const Geometry& g, const T* x, std::size_t
   std::memset(dst, zero_point ^ flip, count * g.hp * g.wp);
   for (std::size_t c = 0; c < count; ++c) {
     for (std::size_t y = 0; y < s.in_height; ++y) {
-      const T* src = x + c * plane + y * s.in_width;
-      std::int8_t* d = dst + (c * g.hp + y + s.pad_top) * g.wp + s.pad_left;
-      for (std::size_t i = 0; i < s.in_width; ++i)
-        d[i] = static_cast<std::int8_t>(static_cast<std::uint8_t>(src[i]) ^ flip);
+      const auto* src = reinterpret_cast<const std::uint8_t*>(x + c * plane + y * s.in_width);
+      copy_flipped(src, dst + (c * g.hp + y + s.pad_top) * g.wp + s.pad_left, s.in_width, flip);
     }
   }
 }
@@ -233,22 +251,16 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
   const auto zx_raw = static_cast<std::uint8_t>(input.zero_point);
   const std::int32_t zx = u8 ? input.zero_point - 128 : input.zero_point;  // in the int8 frame of B
 
-  // Row corrections (eq. K6 with the roles of A and B exchanged): the
-  // requantization kernels add col_offset[j] − b_zero_point[j] · row_sum, so
-  // col_offset = 0, b_zero_point = 1 and row_sum = −(bias[m] − zx·R[m]) add
-  // bias[m] − zx·R[m] to every pixel of row m (modulo 2^32, as the kernels do).
-  std::int32_t zeros[kBlock] = {};
-  std::int32_t ones[kBlock];
-  std::fill(ones, ones + kBlock, 1);
-  std::vector<std::int32_t> row_term(channels);
-  for (std::size_t m = 0; m < channels; ++m)
-    row_term[m] = static_cast<std::int32_t>(static_cast<std::uint32_t>(zx) * static_cast<std::uint32_t>(w.weight_sums[m]) -
-                                            static_cast<std::uint32_t>(w.bias[m]));
-  std::vector<float> row_scale(channels * kBlock);  // M[m], repeated for the kernels' per-column scales
-  for (std::size_t m = 0; m < channels; ++m)
-    std::fill(row_scale.begin() + static_cast<std::ptrdiff_t>(m * kBlock),
-              row_scale.begin() + static_cast<std::ptrdiff_t>((m + 1) * kBlock),
-              output.scale.size() == 1 ? output.scale[0] : output.scale[m]);
+  // Per output channel m, what the fused kernels add to the sums and scale
+  // them by: init = bias[m] − zx·R[m] (eq. K6 with the roles of A and B
+  // exchanged; modulo 2^32, as the kernels add) and M[m].
+  std::vector<std::int32_t> row_init(channels);
+  std::vector<float> row_scale(channels);
+  for (std::size_t m = 0; m < channels; ++m) {
+    row_init[m] = static_cast<std::int32_t>(static_cast<std::uint32_t>(w.bias[m]) -
+                                            static_cast<std::uint32_t>(zx) * static_cast<std::uint32_t>(w.weight_sums[m]));
+    row_scale[m] = output.scale.size() == 1 ? output.scale[0] : output.scale[m];
+  }
   const kernels::Q8OutputParams params{output.zero_point, output.min, output.max};
 
   const std::vector<std::size_t> tap = g.flat ? std::vector<std::size_t>{} : tap_offsets(s, g, w.k, kp);
@@ -256,9 +268,6 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
   std::unique_ptr<std::int8_t[]> padded(new std::int8_t[padded_bytes + kReadSlack]);
   std::memset(padded.get() + padded_bytes, 0, kReadSlack);
   std::unique_ptr<std::int8_t[]> panels(new std::int8_t[kBlock * kp]);  // one block of 8 panels
-  std::int32_t tile[kMaxMR * kBlock];
-  std::uint8_t codes[kBlock];  // one tile row requantized, when output rows are padded
-
   for (std::size_t n = 0; n < batch; ++n) {
     for (std::size_t gi = 0; gi < s.groups; ++gi) {
       const std::size_t first = (n * s.in_channels + gi * cg) * in_plane;
@@ -285,32 +294,28 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
           pack_panels(s, g, padded.get(), tap.data(), kp, n0 / kNR, nb / kNR, panels.get());
         for (std::size_t i = 0; i < og; i += cfg.qs8_mr) {
           const std::size_t r = std::min(cfg.qs8_mr, og - i);
-          // A single row takes the matrix-vector kernel, four panels per call.
-          const kernels::Qs8GemmUkernel ukernel = r == 1 ? cfg.qs8_gemv : cfg.qs8_gemm;
-          const std::size_t step = r == 1 ? kernels::kGemvNR : kNR;
-          for (std::size_t j = 0; j < nb; j += step)
-            ukernel(r, std::min(step, nb - j), kp, a + i * kp, kp, panels.get() + j * kp, tile + j, kBlock);
-          for (std::size_t t = 0; t < r; ++t) {
-            const std::size_t m = gi * og + i + t;
-            const kernels::Q8RowCorrection correction{zeros, ones, row_term[m]};
-            const float* scale = row_scale.data() + m * kBlock;
-            const std::size_t y0 = (n * channels + m) * out_plane;
-            std::uint8_t* y = output.u8 != nullptr ? output.u8 : reinterpret_cast<std::uint8_t*>(output.s8);
-            // Unpadded rows (or flat): the block's columns are consecutive outputs.
-            // Otherwise requantize the whole tile row (one kernel call) and copy its
-            // rows' valid columns.
-            if (g.ow == g.ow_padded) {
-              const std::size_t valid = std::min(nb, out_plane - n0);
-              if (output.u8 != nullptr) cfg.requant_qu8(valid, tile + t * kBlock, correction, scale, params, y + y0 + n0);
-              else cfg.requant_qs8(valid, tile + t * kBlock, correction, scale, params, output.s8 + y0 + n0);
-              continue;
-            }
-            if (output.u8 != nullptr) cfg.requant_qu8(nb, tile + t * kBlock, correction, scale, params, codes);
-            else cfg.requant_qs8(nb, tile + t * kBlock, correction, scale, params, reinterpret_cast<std::int8_t*>(codes));
-            for (std::size_t col = n0; col < n0 + nb; col += g.ow_padded - col % g.ow_padded) {
+          const std::size_t m = gi * og + i;
+          const std::size_t y0 = (n * channels + m) * out_plane;
+          for (std::size_t j = 0; j < nb; j += kNR) {
+            // The panel's 8 pixels lie in one output row (or, flat, are
+            // consecutive outputs); those past the row's end are dropped.
+            const std::size_t col = n0 + j;
+            std::size_t at = col, nc = kNR;
+            if (g.flat) {
+              nc = std::min(kNR, out_plane - col);
+            } else if (g.ow != g.ow_padded) {
               const std::size_t oy = col / g.ow_padded, ox = col % g.ow_padded;
-              if (ox < g.ow) std::memcpy(y + y0 + oy * g.ow + ox, codes + (col - n0), std::min(g.ow - ox, n0 + nb - col));
+              at = oy * g.ow + ox;
+              nc = std::min(kNR, g.ow - ox);
             }
+            const std::int16_t* ai = a + i * kp;
+            const std::int8_t* panel = panels.get() + j * kp;
+            if (output.u8 != nullptr)
+              cfg.qs8_gemm_qu8(r, nc, kp, ai, kp, panel, row_init.data() + m, row_scale.data() + m, params,
+                               output.u8 + y0 + at, out_plane);
+            else
+              cfg.qs8_gemm_qs8(r, nc, kp, ai, kp, panel, row_init.data() + m, row_scale.data() + m, params,
+                               output.s8 + y0 + at, out_plane);
           }
         }
       }

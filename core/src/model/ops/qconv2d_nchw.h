@@ -20,8 +20,10 @@
 //
 // With x' = x − 128 for uint8 input (and zx' = zx − 128; int8 is used as is),
 //   acc = P[m][p] − zx' · R[m] + bias[m],  P = Σ_k A[m][k] · x'_k[p],  R[m] = Σ_k A[m][k]
-// which the requantization kernels apply as a row correction. The integers
-// equal conv2d_q8's, so the codes are the same bit for bit.
+// which the fused GEMM kernels (qs8_gemm_<out>_fp32_4x8c2, microkernels.h) add
+// per row as init[m] = bias[m] − zx'·R[m] before requantizing their tile in
+// registers and storing codes straight into Y. The integers equal conv2d_q8's,
+// so the codes are the same bit for bit.
 #pragma once
 
 #include <cstddef>
