@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <string>
@@ -162,6 +163,33 @@ inline std::int32_t weight_zero_point_as_s8(std::int32_t zp, DataType weight_typ
 
 // ---- layouts ---------------------------------------------------------------
 // ONNX tensors are NCHW; the NHWC convolution kernels read and write NHWC.
+
+/// n bytes from src to d, XORed with `flip` (0x80: uint8 codes to the int8
+/// frame, x − 128; 0: a copy), for padding image rows into a plane: in 8-byte
+/// steps with the last 8 again from n − 8, and below 8 as two overlapping
+/// halves, so short rows cost a few moves and nothing outside [0, n) is touched.
+inline void copy_flipped(const std::uint8_t* src, std::int8_t* d, std::size_t n, std::uint8_t flip) {
+  auto copy = [&](std::size_t i, auto word) {
+    using W = decltype(word);
+    W v;
+    std::memcpy(&v, src + i, sizeof(W));
+    v = static_cast<W>(v ^ static_cast<W>(flip * static_cast<W>(UINT64_C(0x0101010101010101))));
+    std::memcpy(d + i, &v, sizeof(W));
+  };
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) copy(i, std::uint64_t{});
+    if (i < n) copy(n - 8, std::uint64_t{});
+  } else if (n >= 4) {
+    copy(0, std::uint32_t{});
+    copy(n - 4, std::uint32_t{});
+  } else if (n >= 2) {
+    copy(0, std::uint16_t{});
+    copy(n - 2, std::uint16_t{});
+  } else if (n == 1) {
+    d[0] = static_cast<std::int8_t>(src[0] ^ flip);
+  }
+}
 
 /// Tile edge of the transposes: a 16 × 16 tile's reads and writes stay in a
 /// few cache lines, where a plain loop nest writes one line per element

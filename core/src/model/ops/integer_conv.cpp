@@ -21,10 +21,7 @@
 //     (qconv2d_nchw.h), no transposes;
 //   - the same, one input channel per group (depthwise with any channel
 //     multiplier, one-channel stems): direct kernels on NCHW planes
-//     (qdwconv2d_nchw.h), no transposes; except plain depthwise layers with
-//     outputs narrower than kNchwDwMinWidth, where the per-plane work is too
-//     small and the NHWC kernel (dwconv2d_q8, channels in the lanes) with
-//     the tiled transposes of int8_common.h around it is faster;
+//     (qdwconv2d_nchw.h), no transposes;
 //   - ConvInteger, or weights computed by the graph: im2col + GEMM on NHWC
 //     (conv2d_q8 / gemm_q8_s32), transposed in and out.
 #include <algorithm>
@@ -51,11 +48,6 @@ using kernels::Conv2dShape;
 using kernels::PackedConvQs8;
 
 constexpr std::size_t kAbsent = ~std::size_t{0};
-
-/// Output width from which the NCHW depthwise kernels beat the NHWC one with
-/// its two transposes (measured in Node 20 on the bundled dwcnn: 14-wide
-/// planes 0.54 ms against 0.76, 7-wide 0.78 against 0.65, batch 32).
-constexpr std::size_t kNchwDwMinWidth = 12;
 
 /// Where each op keeps its inputs (kAbsent: the op has no such input; has_input() is false for it).
 struct ConvInputs {
@@ -254,17 +246,12 @@ class IntegerConv final : public Kernel {
     if (element_count(w.shape()) == 0) return;
     const Conv2dShape s = kernel_shape(node, x_shape, w.shape(), !known);
     if (kind_ != ConvKind::integer && is_depthwise_nchw(s)) {
-      // One input channel per group: the direct NCHW kernels (qdwconv2d_nchw.h),
-      // and for plain depthwise layers the NHWC one too (chosen per run by width).
+      // One input channel per group: the direct NCHW kernels (qdwconv2d_nchw.h).
       std::vector<std::int32_t> zp, b;
       zero_point_and_bias(node, s, w, w_zero_point, bias, zp, b);
       const std::vector<std::int8_t> weights = weights_as_s8(w);
       dw_nchw_ = pack_dwconv2d_nchw_qs8(s, weights.data(), zp, b);
       prepacked_dw_nchw_ = true;
-      if (kernels::is_depthwise(s)) {
-        dw_ = kernels::pack_dwconv2d_qs8(s, weights.data(), zp, b);
-        prepacked_dw_ = true;
-      }
       return;
     }
     if (kind_ != ConvKind::integer) {
@@ -292,8 +279,7 @@ class IntegerConv final : public Kernel {
     const std::size_t pixels_in = s.in_height * s.in_width;
     const std::size_t pixels_out = s.out_height() * s.out_width();
     const std::int32_t zx = x_zero_point(rc, x.type());
-    const bool nhwc_dw = prepacked_dw_ && same_image_geometry(dw_.shape, s) && s.out_width() < kNchwDwMinWidth;
-    if (prepacked_nchw_ || (prepacked_dw_nchw_ && !nhwc_dw)) {
+    if (prepacked_nchw_ || prepacked_dw_nchw_) {
       run_nchw(rc, s, x, zx, y);
       rc.outputs[0] = std::move(y);
       return;
@@ -305,24 +291,6 @@ class IntegerConv final : public Kernel {
 
     PackedConvQs8 packed_now;
     const PackedConvQs8* packed = &packed_;
-    if (nhwc_dw) {
-      std::vector<std::uint8_t> y_nhwc(static_cast<std::size_t>(y.size()));
-      kernels::Q8Output out;
-      out_params(rc, s.out_channels, out_type, out);
-      for (std::size_t i = 0; i < s.batch; ++i) {  // packed for one image
-        kernels::Q8Input in;
-        if (x.type() == DataType::uint8) in.u8 = x_nhwc.data() + i * pixels_in * s.in_channels;
-        else in.s8 = reinterpret_cast<const std::int8_t*>(x_nhwc.data() + i * pixels_in * s.in_channels);
-        in.zero_point = zx;
-        std::uint8_t* o = y_nhwc.data() + i * pixels_out * s.out_channels;
-        if (out_type == DataType::uint8) out.u8 = o;
-        else out.s8 = reinterpret_cast<std::int8_t*>(o);
-        kernels::dwconv2d_q8(dw_, in, out);
-      }
-      nhwc_to_nchw(y_nhwc.data(), y.bytes(), s.batch, s.out_channels, pixels_out);
-      rc.outputs[0] = std::move(y);
-      return;
-    }
     if (!prepacked_) {
       packed_now = pack(node, s, w, optional_input(rc, in_.w_zero_point), optional_input(rc, in_.bias));
       packed = &packed_now;
@@ -544,8 +512,6 @@ class IntegerConv final : public Kernel {
   PackedConvNchwQs8 nchw_;  ///< constant weights for conv2d_nchw_q8
   bool prepacked_dw_nchw_ = false;
   PackedDwConvNchwQs8 dw_nchw_;  ///< constant weights with one input channel per group, for dwconv2d_nchw_q8
-  bool prepacked_dw_ = false;
-  kernels::PackedDwConvQs8 dw_;  ///< the same, depthwise, for dwconv2d_q8 (NHWC), packed for one image
 };
 
 // ============================================================================

@@ -3,6 +3,8 @@
 // (qconv2d_nchw.h; equations of core/docs/kernels.md).
 #include "model/ops/qconv2d_nchw.h"
 
+#include "model/ops/int8_common.h"
+
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -56,26 +58,6 @@ Geometry geometry(const Conv2dShape& s) {
   g.wp = std::max(s.pad_left + s.in_width + s.pad_right, reach);
   g.columns = g.oh * g.ow_padded;
   return g;
-}
-
-/// n bytes from src to d, XORed with `flip` (0x80: uint8 to the int8 frame,
-/// 0: a copy): 8 at a time, the last 8 again from n − 8 (rows are short, so
-/// no tail loop), bytes one by one below 8.
-inline void copy_flipped(const std::uint8_t* src, std::int8_t* d, std::size_t n, std::uint8_t flip) {
-  if (n < 8) {
-    for (std::size_t i = 0; i < n; ++i) d[i] = static_cast<std::int8_t>(src[i] ^ flip);
-    return;
-  }
-  const std::uint64_t flip8 = flip * UINT64_C(0x0101010101010101);
-  auto copy8 = [&](std::size_t i) {
-    std::uint64_t v;
-    std::memcpy(&v, src + i, 8);
-    v ^= flip8;
-    std::memcpy(d + i, &v, 8);
-  };
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) copy8(i);
-  if (i < n) copy8(n - 8);
 }
 
 /// Channels [0, count) of `x` (one image's group) into `dst`, count planes of

@@ -2,6 +2,8 @@
 // NCHW tensors on the plane microkernels (qdwconv2d_nchw.h).
 #include "model/ops/qdwconv2d_nchw.h"
 
+#include "model/ops/int8_common.h"
+
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -52,14 +54,11 @@ PackedDwConvNchwQs8 pack_dwconv2d_nchw_qs8(const Conv2dShape& shape, const std::
 
 namespace {
 
-/// Channel `x` (in_h × in_w) into `dst` (hp × wp, the rest the zero point),
-/// in the int8 frame (`flip` = 0x80 for uint8, 0 for int8).
+/// Channel `x` (in_h × in_w) into the interior of `dst` (hp × wp), in the
+/// int8 frame (`flip` = 0x80 for uint8, 0 for int8).
 void pad_plane(const Conv2dShape& s, std::size_t wp, const std::uint8_t* x, std::uint8_t flip, std::int8_t* dst) {
-  for (std::size_t y = 0; y < s.in_height; ++y) {
-    const std::uint8_t* src = x + y * s.in_width;
-    std::int8_t* d = dst + (y + s.pad_top) * wp + s.pad_left;
-    for (std::size_t i = 0; i < s.in_width; ++i) d[i] = static_cast<std::int8_t>(src[i] ^ flip);
-  }
+  for (std::size_t y = 0; y < s.in_height; ++y)
+    copy_flipped(x + y * s.in_width, dst + (y + s.pad_top) * wp + s.pad_left, s.in_width, flip);
 }
 
 }  // namespace
