@@ -16,6 +16,8 @@ constexpr KernelConfig kScalarConfig{
     dwconv_qu8_qu8_fp32_8c2__scalar, dwconv_qu8_qs8_fp32_8c2__scalar,
     dwconv_qs8_qu8_fp32_8c2__scalar, dwconv_qs8_qs8_fp32_8c2__scalar,
     dwconv_nchw_qs8_qu8_fp32_8x2__scalar, dwconv_nchw_qs8_qs8_fp32_8x2__scalar,
+    maxpool2x2s2_qu8__scalar, maxpool2x2s2_qs8__scalar,
+    vadd_qu8_fp32__scalar, vadd_qs8_fp32__scalar,
 };
 
 #ifdef __wasm_simd128__
@@ -28,6 +30,8 @@ constexpr KernelConfig kWasmSimdConfig{
     dwconv_qu8_qu8_fp32_8c2__wasmsimd_dot16x2, dwconv_qu8_qs8_fp32_8c2__wasmsimd_dot16x2,
     dwconv_qs8_qu8_fp32_8c2__wasmsimd_dot16x2, dwconv_qs8_qs8_fp32_8c2__wasmsimd_dot16x2,
     dwconv_nchw_qs8_qu8_fp32_8x2__wasmsimd_dot16x2, dwconv_nchw_qs8_qs8_fp32_8x2__wasmsimd_dot16x2,
+    maxpool2x2s2_qu8__wasmsimd, maxpool2x2s2_qs8__wasmsimd,
+    vadd_qu8_fp32__wasmsimd, vadd_qs8_fp32__wasmsimd,
 };
 #endif
 

@@ -34,6 +34,12 @@ struct KernelConfig {
   /// Depthwise convolution of NCHW planes, one output row per call, by output type.
   DwConvNchwQ8Ukernel<std::uint8_t> dwconv_nchw_qu8;
   DwConvNchwQ8Ukernel<std::int8_t> dwconv_nchw_qs8;
+  /// 2×2 stride-2 max pooling of codes, one output row per call.
+  MaxPool2x2Ukernel<std::uint8_t> maxpool2x2_qu8;
+  MaxPool2x2Ukernel<std::int8_t> maxpool2x2_qs8;
+  /// Quantized addition of two code arrays of one type.
+  VAddQ8Ukernel<std::uint8_t> vadd_qu8;
+  VAddQ8Ukernel<std::int8_t> vadd_qs8;
 };
 
 /// Columns per call of the matrix-vector kernels (four panels).

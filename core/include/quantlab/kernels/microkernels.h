@@ -200,6 +200,37 @@ void dwconv_nchw_qs8_qs8_fp32_8x2__scalar(std::size_t height, std::size_t width,
                                           const std::size_t* offset, const std::int16_t* weights, std::int32_t init,
                                           float scale, const Q8OutputParams& out_params, std::int8_t* output) noexcept;
 
+// ---------------------------------------------------------------------------
+// 2×2 max pooling at stride 2 of int8 / uint8 codes, one output row: for i < n
+//   out[i] = max(r0[2i], r0[2i+1], r1[2i], r1[2i+1])
+// (the max commutes with a monotone quantizer, so it runs on the codes). The
+// SIMD kernels read 16 codes of each row per 8 outputs, the last 8 again from
+// n − 8; below 8 outputs, the scalar loop.
+template <class T>
+using MaxPool2x2Ukernel = void (*)(std::size_t n, const T* r0, const T* r1, T* out) noexcept;
+
+void maxpool2x2s2_qu8__scalar(std::size_t n, const std::uint8_t* r0, const std::uint8_t* r1, std::uint8_t* out) noexcept;
+void maxpool2x2s2_qs8__scalar(std::size_t n, const std::int8_t* r0, const std::int8_t* r1, std::int8_t* out) noexcept;
+
+// ---------------------------------------------------------------------------
+// Quantized addition of two code arrays of one type into that type, in fp32
+// exactly as DequantizeLinear → Add → QuantizeLinear compute it:
+//   out[i] = clamp(round_half_even(fl(fl((a[i] − za)·sa) + fl((b[i] − zb)·sb)) / sy), lo, hi) + zy
+// with lo, hi the clamp as quotient bounds (qmin − zy, qmax − zy: integers).
+struct Q8AddParams {
+  float a_scale, b_scale, y_scale;
+  std::int32_t a_zero_point, b_zero_point, y_zero_point;
+  float lo, hi;
+};
+
+template <class T>
+using VAddQ8Ukernel = void (*)(std::size_t n, const T* a, const T* b, const Q8AddParams& params, T* out) noexcept;
+
+void vadd_qu8_fp32__scalar(std::size_t n, const std::uint8_t* a, const std::uint8_t* b, const Q8AddParams& params,
+                           std::uint8_t* out) noexcept;
+void vadd_qs8_fp32__scalar(std::size_t n, const std::int8_t* a, const std::int8_t* b, const Q8AddParams& params,
+                           std::int8_t* out) noexcept;
+
 #ifdef __wasm_simd128__
 void f32_gemm_4x8__wasmsimd(std::size_t mr, std::size_t nc, std::size_t kc, const float* a,
                             std::size_t a_stride, const float* w, float* c, std::size_t c_stride,
@@ -249,6 +280,12 @@ void dwconv_nchw_qs8_qs8_fp32_8x2__wasmsimd_dot16x2(std::size_t height, std::siz
                                                     std::size_t stride, const std::size_t* offset,
                                                     const std::int16_t* weights, std::int32_t init, float scale,
                                                     const Q8OutputParams& out_params, std::int8_t* output) noexcept;
+void maxpool2x2s2_qu8__wasmsimd(std::size_t n, const std::uint8_t* r0, const std::uint8_t* r1, std::uint8_t* out) noexcept;
+void maxpool2x2s2_qs8__wasmsimd(std::size_t n, const std::int8_t* r0, const std::int8_t* r1, std::int8_t* out) noexcept;
+void vadd_qu8_fp32__wasmsimd(std::size_t n, const std::uint8_t* a, const std::uint8_t* b, const Q8AddParams& params,
+                             std::uint8_t* out) noexcept;
+void vadd_qs8_fp32__wasmsimd(std::size_t n, const std::int8_t* a, const std::int8_t* b, const Q8AddParams& params,
+                             std::int8_t* out) noexcept;
 #endif  // __wasm_simd128__
 
 }  // namespace quantlab::kernels

@@ -9,6 +9,7 @@
 
 #include "model/ops/op_utils.h"
 #include "model/ops/spatial.h"
+#include "quantlab/kernels/config.h"
 
 namespace quantlab::model::ops {
 
@@ -117,7 +118,20 @@ void max_pool(const PoolGeometry& g, const T* x, T* y) {
                           g.dilation_w == 1 && g.pad_top == 0 && g.pad_left == 0 && 2 * g.out_h <= g.in_h &&
                           2 * g.out_w <= g.in_w;
   if (two_by_two) {
-    // The usual CNN downsampling: every window lies inside the input.
+    // The usual CNN downsampling: every window lies inside the input. Codes
+    // take the SIMD row kernels (microkernels.h maxpool2x2s2_*).
+    if constexpr (std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::int8_t>) {
+      const kernels::KernelConfig& cfg = kernels::kernel_config(kernels::best_isa());
+      kernels::MaxPool2x2Ukernel<T> row;
+      if constexpr (std::is_same_v<T, std::uint8_t>) row = cfg.maxpool2x2_qu8;
+      else row = cfg.maxpool2x2_qs8;
+      for (std::size_t p = 0; p < g.planes; ++p)
+        for (std::size_t oy = 0; oy < g.out_h; ++oy) {
+          const T* r0 = x + p * in_plane + 2 * oy * g.in_w;
+          row(g.out_w, r0, r0 + g.in_w, y + p * out_plane + oy * g.out_w);
+        }
+      return;
+    }
     for (std::size_t p = 0; p < g.planes; ++p) {
       for (std::size_t oy = 0; oy < g.out_h; ++oy) {
         const T* r0 = x + p * in_plane + 2 * oy * g.in_w;

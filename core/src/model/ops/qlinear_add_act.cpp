@@ -19,11 +19,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "model/ops/broadcast.h"
 #include "model/ops/int8_common.h"
 #include "model/ops/op.h"
+#include "quantlab/kernels/config.h"
 
 namespace quantlab::model::int8_ops {
 namespace {
@@ -84,6 +86,18 @@ struct AddOne {
 template <class A, class B, class Y>
 void add_codes(const ops::BroadcastPlan& plan, const A* a, const B* b, Y* y, const AddParams& p) {
   const AddOne one{p.a.scale, p.b.scale, p.y_scale, p.lo, p.hi, p.a.zero_point, p.b.zero_point, p.y_zero_point};
+  if constexpr (std::is_same_v<A, B> && std::is_same_v<A, Y>) {
+    if (plan.dims.size() == 1 && plan.stride_a[0] == 1 && plan.stride_b[0] == 1) {
+      // Equal shapes and one type (the residual connection): the SIMD kernels
+      // (microkernels.h vadd_*), the same float operations in the same order.
+      const kernels::KernelConfig& cfg = kernels::kernel_config(kernels::best_isa());
+      const kernels::Q8AddParams kp{p.a.scale,      p.b.scale,      p.y_scale, p.a.zero_point,
+                                    p.b.zero_point, p.y_zero_point, p.lo,      p.hi};
+      if constexpr (std::is_same_v<A, std::uint8_t>) cfg.vadd_qu8(plan.out_size, a, b, kp, y);
+      else cfg.vadd_qs8(plan.out_size, a, b, kp, y);
+      return;
+    }
+  }
   if (plan.dims.size() == 1 && plan.stride_a[0] == 1 && plan.stride_b[0] == 1) {
     // Equal shapes (the residual connection): one flat loop, which the
     // compiler vectorizes; broadcast_apply's nested lambdas it does not.
