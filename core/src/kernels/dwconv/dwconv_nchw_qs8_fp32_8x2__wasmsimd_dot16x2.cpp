@@ -20,6 +20,7 @@
 
 #include "quantlab/kernels/microkernels.h"
 #include "../requant/requant_fp32_wasmsimd.h"
+#include "../store_codes_x8__wasmsimd.h"
 
 namespace quantlab::kernels {
 namespace {
@@ -42,22 +43,6 @@ inline void tap_pair(const std::int8_t* origin, std::size_t off_a, std::size_t o
   const v128_t b = load_x8<kStride>(origin + off_b);
   acc0123 = wasm_i32x4_add(acc0123, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11), w));
   acc4567 = wasm_i32x4_add(acc4567, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15), w));
-}
-
-/// The first n < 8 bytes of v's low half.
-template <class TOut>
-inline void store_partial(TOut* out, v128_t v, std::size_t n) {
-  if (n & 4) {
-    wasm_v128_store32_lane(out, v, 0);
-    v = wasm_u64x2_shr(v, 32);
-    out += 4;
-  }
-  if (n & 2) {
-    wasm_v128_store16_lane(out, v, 0);
-    v = wasm_u64x2_shr(v, 16);
-    out += 2;
-  }
-  if (n & 1) wasm_v128_store8_lane(out, v, 0);
 }
 
 template <std::size_t kStride, bool k3x3, class TOut>
@@ -99,8 +84,8 @@ void plane(std::size_t height, std::size_t width, std::size_t taps, const std::i
       const v128_t q16 = wasm_i16x8_narrow_i32x4(detail::requantize_fp32_x4(acc0123, vscale, k),
                                                  detail::requantize_fp32_x4(acc4567, vscale, k));
       const v128_t q8 = detail::narrow_i16x8<TOut>(q16);
-      if (width >= 8 || y + 1 < height) wasm_v128_store64_lane(output + x, q8, 0);  // narrow rows: the next row overwrites
-      else store_partial(output, q8, width);
+      // Narrow rows store 8 codes too (the next row overwrites the rest), but the plane's last.
+      detail::store_codes_x8__wasmsimd(output + x, q8, width >= 8 || y + 1 < height ? 8 : width);
     }
   }
 }

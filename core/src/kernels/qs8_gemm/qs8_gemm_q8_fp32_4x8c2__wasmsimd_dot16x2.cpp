@@ -17,25 +17,10 @@
 
 #include "quantlab/kernels/microkernels.h"
 #include "../requant/requant_fp32_wasmsimd.h"
+#include "../store_codes_x8__wasmsimd.h"
 
 namespace quantlab::kernels {
 namespace {
-
-/// The first nc < 8 codes of v's low half.
-template <class TOut>
-inline void store_partial(TOut* out, v128_t v, std::size_t nc) {
-  if (nc & 4) {
-    wasm_v128_store32_lane(out, v, 0);
-    v = wasm_u64x2_shr(v, 32);
-    out += 4;
-  }
-  if (nc & 2) {
-    wasm_v128_store16_lane(out, v, 0);
-    v = wasm_u64x2_shr(v, 16);
-    out += 2;
-  }
-  if (nc & 1) wasm_v128_store8_lane(out, v, 0);
-}
 
 /// Row i's 8 accumulators + init, eq. K9, stored as nc codes.
 template <class TOut>
@@ -45,9 +30,7 @@ inline void store_row(TOut* out, std::size_t nc, v128_t acc0123, v128_t acc4567,
   const v128_t vscale = wasm_f32x4_splat(scale);
   const v128_t q16 = wasm_i16x8_narrow_i32x4(detail::requantize_fp32_x4(wasm_i32x4_add(acc0123, vinit), vscale, k),
                                              detail::requantize_fp32_x4(wasm_i32x4_add(acc4567, vinit), vscale, k));
-  const v128_t q8 = detail::narrow_i16x8<TOut>(q16);
-  if (nc == kQs8NR) wasm_v128_store64_lane(out, q8, 0);
-  else store_partial(out, q8, nc);
+  detail::store_codes_x8__wasmsimd(out, detail::narrow_i16x8<TOut>(q16), nc);
 }
 
 template <class TOut>

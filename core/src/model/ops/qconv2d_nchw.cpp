@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <memory>
 #include <string>
 
 #include "quantlab/error.h"
@@ -247,9 +246,13 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
 
   const std::vector<std::size_t> tap = g.flat ? std::vector<std::size_t>{} : tap_offsets(s, g, w.k, kp);
   const std::size_t padded_bytes = g.flat ? kp * kNR : cg * g.hp * g.wp;  // flat: the tail panel's source
-  std::unique_ptr<std::int8_t[]> padded(new std::int8_t[padded_bytes + kReadSlack]);
-  std::memset(padded.get() + padded_bytes, 0, kReadSlack);
-  std::unique_ptr<std::int8_t[]> panels(new std::int8_t[kBlock * kp]);  // one block of 8 panels
+  // Scratch kept per thread: runs after the first allocate nothing.
+  thread_local std::vector<std::int8_t> padded_buffer, panel_buffer;
+  if (padded_buffer.size() < padded_bytes + kReadSlack) padded_buffer.resize(padded_bytes + kReadSlack);
+  if (panel_buffer.size() < kBlock * kp) panel_buffer.resize(kBlock * kp);  // one block of 8 panels
+  std::int8_t* const padded = padded_buffer.data();
+  std::int8_t* const panels = panel_buffer.data();
+  std::memset(padded + padded_bytes, 0, kReadSlack);
   for (std::size_t n = 0; n < batch; ++n) {
     for (std::size_t gi = 0; gi < s.groups; ++gi) {
       const std::size_t first = (n * s.in_channels + gi * cg) * in_plane;
@@ -257,23 +260,23 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
       if (g.flat) {
         // The last panel's pixels, completed with the zero point, in the int8 frame.
         const std::size_t done = in_plane / kNR * kNR;
-        std::memset(padded.get(), zx_raw ^ flip, kp * kNR);
+        std::memset(padded, zx_raw ^ flip, kp * kNR);
         for (std::size_t c = 0; c < cg; ++c)
           for (std::size_t j = done; j < in_plane; ++j)
             padded[c * kNR + j - done] = static_cast<std::int8_t>(x[c * in_plane + j] ^ flip);
       } else if (u8) {
-        pad_planes(s, g, input.u8 + first, cg, zx_raw, flip, padded.get());
+        pad_planes(s, g, input.u8 + first, cg, zx_raw, flip, padded);
       } else {
-        pad_planes(s, g, input.s8 + first, cg, zx_raw, flip, padded.get());
+        pad_planes(s, g, input.s8 + first, cg, zx_raw, flip, padded);
       }
       const std::int16_t* a = w.weights.data() + gi * og * kp;
       for (std::size_t n0 = 0; n0 < g.columns; n0 += kBlock) {
         const std::size_t nb = std::min(kBlock, g.columns - n0);
         if (g.flat)
-          pack_panels_flat(x, in_plane, w.k, kp, static_cast<std::int8_t>(flip), padded.get(), n0 / kNR, nb / kNR,
-                           panels.get());
+          pack_panels_flat(x, in_plane, w.k, kp, static_cast<std::int8_t>(flip), padded, n0 / kNR, nb / kNR,
+                           panels);
         else
-          pack_panels(s, g, padded.get(), tap.data(), kp, n0 / kNR, nb / kNR, panels.get());
+          pack_panels(s, g, padded, tap.data(), kp, n0 / kNR, nb / kNR, panels);
         for (std::size_t i = 0; i < og; i += cfg.qs8_mr) {
           const std::size_t r = std::min(cfg.qs8_mr, og - i);
           const std::size_t m = gi * og + i;
@@ -291,7 +294,7 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
               nc = std::min(kNR, g.ow - ox);
             }
             const std::int16_t* ai = a + i * kp;
-            const std::int8_t* panel = panels.get() + j * kp;
+            const std::int8_t* panel = panels + j * kp;
             if (output.u8 != nullptr)
               cfg.qs8_gemm_qu8(r, nc, kp, ai, kp, panel, row_init.data() + m, row_scale.data() + m, params,
                                output.u8 + y0 + at, out_plane);

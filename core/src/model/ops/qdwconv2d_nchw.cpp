@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <memory>
+#include <vector>
 
 #include "quantlab/error.h"
 #include "quantlab/kernels/config.h"
@@ -91,35 +91,38 @@ void dwconv2d_nchw_q8(const PackedDwConvNchwQs8& w, const Conv2dShape& s, const 
   if (w.taps_padded > taps) offset[taps] = offset[taps - 1];  // its weight is 0
 
   // The kernels read up to 7 outputs past a row's end (and one byte more at
-  // stride 2): slack after the last row, filled with the zero point too.
+  // stride 2): slack after the last plane, filled with the zero point too.
+  // One image's planes are padded at once (one fill, then row copies); the
+  // buffer is kept per thread, so runs after the first allocate nothing.
   const std::size_t slack = 8 * s.stride_width + 16;
   const std::size_t plane_bytes = hp * wp;
-  std::unique_ptr<std::int8_t[]> plane(new std::int8_t[plane_bytes + slack]);
+  const std::size_t image_bytes = s.in_channels * plane_bytes + slack;
+  thread_local std::vector<std::int8_t> planes;
+  if (planes.size() < image_bytes) planes.resize(image_bytes);
   const kernels::Q8OutputParams params{output.zero_point, output.min, output.max};
   const std::size_t in_plane = s.in_height * s.in_width, out_plane = oh * ow;
   const auto* x_bytes = u8 ? input.u8 : reinterpret_cast<const std::uint8_t*>(input.s8);
+  const std::size_t row_step = s.stride_height * wp;
 
   for (std::size_t n = 0; n < s.batch; ++n) {
-    for (std::size_t c = 0; c < s.in_channels; ++c) {
-      std::memset(plane.get(), static_cast<std::uint8_t>(zx), plane_bytes + slack);
-      pad_plane(s, wp, x_bytes + (n * s.in_channels + c) * in_plane, flip, plane.get());
-      for (std::size_t j = 0; j < multiplier; ++j) {
-        const std::size_t o = c * multiplier + j;
-        // init = bias − zx'·R, modulo 2^32 as the kernels add.
-        const auto init = static_cast<std::int32_t>(static_cast<std::uint32_t>(w.bias[o]) -
-                                                    static_cast<std::uint32_t>(zx) *
-                                                        static_cast<std::uint32_t>(w.weight_sums[o]));
-        const float scale = output.scale.size() == 1 ? output.scale[0] : output.scale[o];
-        const std::int16_t* wo = w.weights.data() + o * w.taps_padded;
-        const std::size_t y0 = (n * s.out_channels + o) * out_plane;
-        const std::size_t row_step = s.stride_height * wp;
-        if (output.u8 != nullptr)
-          cfg.dwconv_nchw_qu8(oh, ow, w.taps_padded, plane.get(), row_step, s.stride_width, offset.data(), wo, init,
-                              scale, params, output.u8 + y0);
-        else
-          cfg.dwconv_nchw_qs8(oh, ow, w.taps_padded, plane.get(), row_step, s.stride_width, offset.data(), wo, init,
-                              scale, params, output.s8 + y0);
-      }
+    std::memset(planes.data(), static_cast<std::uint8_t>(zx), image_bytes);
+    for (std::size_t c = 0; c < s.in_channels; ++c)
+      pad_plane(s, wp, x_bytes + (n * s.in_channels + c) * in_plane, flip, planes.data() + c * plane_bytes);
+    for (std::size_t o = 0; o < s.out_channels; ++o) {
+      const std::int8_t* plane = planes.data() + (o / multiplier) * plane_bytes;
+      // init = bias − zx'·R, modulo 2^32 as the kernels add.
+      const auto init = static_cast<std::int32_t>(static_cast<std::uint32_t>(w.bias[o]) -
+                                                  static_cast<std::uint32_t>(zx) *
+                                                      static_cast<std::uint32_t>(w.weight_sums[o]));
+      const float scale = output.scale.size() == 1 ? output.scale[0] : output.scale[o];
+      const std::int16_t* wo = w.weights.data() + o * w.taps_padded;
+      const std::size_t y0 = (n * s.out_channels + o) * out_plane;
+      if (output.u8 != nullptr)
+        cfg.dwconv_nchw_qu8(oh, ow, w.taps_padded, plane, row_step, s.stride_width, offset.data(), wo, init, scale,
+                            params, output.u8 + y0);
+      else
+        cfg.dwconv_nchw_qs8(oh, ow, w.taps_padded, plane, row_step, s.stride_width, offset.data(), wo, init, scale,
+                            params, output.s8 + y0);
     }
   }
 }
