@@ -11,8 +11,8 @@
 // channel's weights are scalars here, so the plane stays as it is. 3×3
 // kernels (10 taps with the pad) keep their weights and offsets in locals.
 // A row's last 8 outputs are computed again from width - 8 (a full store
-// inside the row); rows narrower than 8 store 8 bytes, which the next row
-// overwrites, and the plane's last row stores lane by lane. Strides other
+// inside the row); rows narrower than 8 store 8 bytes while the rows after
+// them rewrite the excess, and the last rows store lane by lane. Strides other
 // than 1 and 2 take the scalar loop (rare in the models we run).
 #ifdef __wasm_simd128__
 
@@ -84,8 +84,9 @@ void plane(std::size_t height, std::size_t width, std::size_t taps, const std::i
       const v128_t q16 = wasm_i16x8_narrow_i32x4(detail::requantize_fp32_x4(acc0123, vscale, k),
                                                  detail::requantize_fp32_x4(acc4567, vscale, k));
       const v128_t q8 = detail::narrow_i16x8<TOut>(q16);
-      // Narrow rows store 8 codes too (the next row overwrites the rest), but the plane's last.
-      detail::store_codes_x8__wasmsimd(output + x, q8, width >= 8 || y + 1 < height ? 8 : width);
+      // A row narrower than 8 stores 8 codes while the rows after it rewrite
+      // the excess (8 codes from its start stay inside the plane); else its own.
+      detail::store_codes_x8__wasmsimd(output + x, q8, width >= 8 || (height - y) * width >= 8 ? 8 : width);
     }
   }
 }
