@@ -1,7 +1,8 @@
 // Storing the first nc <= 8 codes (bytes) of a v128's low half: one 8-byte
 // store for a full group, else lane stores of 4, 2 and 1 bytes, so nothing
 // past out + nc is written. Shared by the kernels that requantize 8 outputs
-// at a time (qs8_gemm_*_fp32_4x8c2, dwconv_nchw_*).
+// at a time (qs8_gemm_*_fp32_4x8c2, dwconv_nchw_*) and the NHWC depthwise
+// kernels' channel tail.
 #pragma once
 
 #ifdef __wasm_simd128__

@@ -526,156 +526,109 @@ TEST(OpsInt8Conv, constant_weights_serve_inputs_of_any_size) {
   }
 }
 
-TEST(OpsInt8Conv, one_input_channel_per_group_matches_the_generic_path) {
-  // Constant weights with one input channel per group (depthwise, channel
-  // multipliers, one-channel stems) run on the NCHW row kernels
-  // (qdwconv2d_nchw.h); weights fed at run time take im2col + GEMM
-  // (conv2d_q8). The codes must be the same bit for bit.
-  struct Case {
-    const char* name;
-    std::int64_t batch, channels, multiplier, h, w, kh, kw, sh, sw, dh, dw;
-    std::vector<std::int64_t> pads;
-    bool u8_in, u8_out;
-  };
-  const std::vector<Case> cases{
-      {"dw3x3_s1_14", 2, 5, 1, 14, 14, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true, true},
-      {"dw3x3_s2_odd", 1, 3, 1, 9, 9, 3, 3, 2, 2, 1, 1, {1, 1, 1, 1}, false, false},
-      {"multiplier3", 2, 2, 3, 7, 11, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true, false},
-      {"stem_28", 1, 1, 7, 28, 28, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, true},
-      {"stem_s2", 3, 1, 4, 13, 17, 3, 3, 2, 2, 1, 1, {1, 0, 1, 1}, true, true},
-      {"dw5x5_dilation2", 1, 4, 1, 12, 10, 5, 5, 1, 1, 2, 2, {4, 4, 4, 4}, true, true},
-      {"dw1x3_odd_taps", 1, 3, 2, 5, 19, 1, 3, 1, 1, 1, 1, {0, 1, 0, 1}, false, true},
-      {"dw1x1", 2, 6, 1, 3, 9, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, true, true},
-      {"stride3_scalar_rows", 1, 3, 1, 11, 23, 3, 3, 3, 3, 1, 1, {1, 1, 1, 1}, true, false},
-      {"width1", 2, 4, 1, 6, 1, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, false},
-      {"stride_2_1", 1, 3, 1, 8, 21, 3, 3, 2, 1, 1, 1, {1, 2, 0, 1}, true, true},
-  };
-  std::mt19937 rng(29);
+/// A QLinearConv for the prepacked-versus-generic comparisons below.
+struct QConvCase {
+  const char* name;
+  std::int64_t batch, channels, out_c, group, h, w, kh, kw, sh, sw, dh, dw;
+  std::vector<std::int64_t> pads;
+  bool u8_in, u8_out;
+};
+
+/// Runs `c` with constant weights (packed when the op is built: the NCHW
+/// paths, qconv2d_nchw.h / qdwconv2d_nchw.h) and with the weights fed at run
+/// time (im2col + GEMM, conv2d_q8); the codes must be the same bit for bit.
+/// Per-channel weight zero points and scales, int32 biases.
+void expect_prepacked_matches_generic(const QConvCase& c, std::mt19937& rng) {
+  SCOPED_TRACE(c.name);
   std::uniform_int_distribution<int> byte(0, 255);
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    const std::int64_t out_c = c.channels * c.multiplier;
-    std::vector<std::int8_t> w(static_cast<std::size_t>(out_c * c.kh * c.kw));
-    for (auto& v : w) v = static_cast<std::int8_t>(byte(rng) - 128);
-    std::vector<std::int8_t> zw(static_cast<std::size_t>(out_c));
-    std::vector<float> sw(static_cast<std::size_t>(out_c));
-    std::vector<std::int32_t> bias(static_cast<std::size_t>(out_c));
-    for (std::size_t o = 0; o < zw.size(); ++o) {
-      zw[o] = static_cast<std::int8_t>(static_cast<int>(o % 5) - 2);
-      sw[o] = 0.002f + 0.0007f * static_cast<float>(o);
-      bias[o] = static_cast<std::int32_t>(byte(rng) * 37) - 4000;
-    }
-    const DataType x_type = c.u8_in ? DataType::uint8 : DataType::int8;
-    const DataType y_type = c.u8_out ? DataType::uint8 : DataType::int8;
-    std::vector<std::uint8_t> x(static_cast<std::size_t>(c.batch * c.channels * c.h * c.w));
-    for (auto& v : x) v = static_cast<std::uint8_t>(byte(rng));
-    Tensor xt(x_type, {c.batch, c.channels, c.h, c.w});
-    std::copy(x.begin(), x.end(), static_cast<std::uint8_t*>(xt.bytes()));
-    auto code = [](DataType t, int v) {
-      return t == DataType::uint8 ? Tensor::scalar<std::uint8_t>(static_cast<std::uint8_t>(v))
-                                  : Tensor::scalar<std::int8_t>(static_cast<std::int8_t>(v - 128));
-    };
-    auto make = [&](bool constant) {
-      OneNode n{"QLinearConv", 10};
-      n.input("x", xt)
-          .input("sx", Tensor::scalar<float>(0.02f), true)
-          .input("zx", code(x_type, 117), true)
-          .input("w", Tensor::from<std::int8_t>({out_c, 1, c.kh, c.kw}, w), constant)
-          .input("sw", Tensor::from<float>({out_c}, sw), true)
-          .input("zw", Tensor::from<std::int8_t>({out_c}, zw), true)
-          .input("sy", Tensor::scalar<float>(0.05f), true)
-          .input("zy", code(y_type, 131), true)
-          .input("b", Tensor::from<std::int32_t>({out_c}, bias), true)
-          .attr_int("group", c.channels)
-          .attr_ints("kernel_shape", {c.kh, c.kw})
-          .attr_ints("strides", {c.sh, c.sw})
-          .attr_ints("dilations", {c.dh, c.dw})
-          .attr_ints("pads", c.pads);
-      return n;
-    };
-    Session direct(make(true).model());
-    Session generic(make(false).model());
-    std::map<std::string, Tensor> feeds{{"x", xt}};
-    const Tensor a = direct.run(feeds).at("y0");
-    feeds["w"] = Tensor::from<std::int8_t>({out_c, 1, c.kh, c.kw}, w);
-    const Tensor b = generic.run(feeds).at("y0");
-    EXPECT_EQ(a.shape(), b.shape());
-    EXPECT_EQ(difference(a, b), "");
+  const std::int64_t cg = c.channels / c.group;
+  const std::vector<std::int64_t> w_shape{c.out_c, cg, c.kh, c.kw};
+  std::vector<std::int8_t> w(static_cast<std::size_t>(c.out_c * cg * c.kh * c.kw));
+  for (auto& v : w) v = static_cast<std::int8_t>(byte(rng) - 128);
+  std::vector<std::int8_t> zw(static_cast<std::size_t>(c.out_c));
+  std::vector<float> sw(static_cast<std::size_t>(c.out_c));
+  std::vector<std::int32_t> bias(static_cast<std::size_t>(c.out_c));
+  for (std::size_t o = 0; o < zw.size(); ++o) {
+    zw[o] = static_cast<std::int8_t>(static_cast<int>(o % 5) - 2);
+    sw[o] = 0.001f + 0.0005f * static_cast<float>(o);
+    bias[o] = static_cast<std::int32_t>(byte(rng) * 39) - 4500;
   }
+  const DataType x_type = c.u8_in ? DataType::uint8 : DataType::int8;
+  const DataType y_type = c.u8_out ? DataType::uint8 : DataType::int8;
+  Tensor xt(x_type, {c.batch, c.channels, c.h, c.w});
+  auto* xb = static_cast<std::uint8_t*>(xt.bytes());
+  for (std::int64_t i = 0; i < xt.size(); ++i) xb[i] = static_cast<std::uint8_t>(byte(rng));
+  auto code = [](DataType t, int v) {
+    return t == DataType::uint8 ? Tensor::scalar<std::uint8_t>(static_cast<std::uint8_t>(v))
+                                : Tensor::scalar<std::int8_t>(static_cast<std::int8_t>(v - 128));
+  };
+  auto make = [&](bool constant) {
+    OneNode n{"QLinearConv", 10};
+    n.input("x", xt)
+        .input("sx", Tensor::scalar<float>(0.02f), true)
+        .input("zx", code(x_type, 121), true)
+        .input("w", Tensor::from<std::int8_t>(w_shape, w), constant)
+        .input("sw", Tensor::from<float>({c.out_c}, sw), true)
+        .input("zw", Tensor::from<std::int8_t>({c.out_c}, zw), true)
+        .input("sy", Tensor::scalar<float>(0.06f), true)
+        .input("zy", code(y_type, 127), true)
+        .input("b", Tensor::from<std::int32_t>({c.out_c}, bias), true)
+        .attr_int("group", c.group)
+        .attr_ints("kernel_shape", {c.kh, c.kw})
+        .attr_ints("strides", {c.sh, c.sw})
+        .attr_ints("dilations", {c.dh, c.dw})
+        .attr_ints("pads", c.pads);
+    return n;
+  };
+  Session prepacked(make(true).model());
+  Session generic(make(false).model());
+  std::map<std::string, Tensor> feeds{{"x", xt}};
+  const Tensor a = prepacked.run(feeds).at("y0");
+  feeds["w"] = Tensor::from<std::int8_t>(w_shape, w);
+  const Tensor b = generic.run(feeds).at("y0");
+  EXPECT_EQ(a.shape(), b.shape());
+  EXPECT_EQ(difference(a, b), "");
+}
+
+TEST(OpsInt8Conv, one_input_channel_per_group_matches_the_generic_path) {
+  // Depthwise layers (channel multipliers 1-7) and one-channel stems run on
+  // the NCHW plane kernels (qdwconv2d_nchw.h): strides 1-3 (3: the scalar
+  // rows), dilation, 1×1 to 5×5, widths 1 to 28, narrow planes.
+  std::mt19937 rng(29);
+  for (const QConvCase& c : std::vector<QConvCase>{
+           {"dw3x3_s1_14", 2, 5, 5, 5, 14, 14, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true, true},
+           {"dw3x3_s2_odd", 1, 3, 3, 3, 9, 9, 3, 3, 2, 2, 1, 1, {1, 1, 1, 1}, false, false},
+           {"multiplier3", 2, 2, 6, 2, 7, 11, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true, false},
+           {"stem_28", 1, 1, 7, 1, 28, 28, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, true},
+           {"stem_s2", 3, 1, 4, 1, 13, 17, 3, 3, 2, 2, 1, 1, {1, 0, 1, 1}, true, true},
+           {"dw5x5_dilation2", 1, 4, 4, 4, 12, 10, 5, 5, 1, 1, 2, 2, {4, 4, 4, 4}, true, true},
+           {"dw1x3_odd_taps", 1, 3, 6, 3, 5, 19, 1, 3, 1, 1, 1, 1, {0, 1, 0, 1}, false, true},
+           {"dw1x1", 2, 6, 6, 6, 3, 9, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, true, true},
+           {"stride3_scalar_rows", 1, 3, 3, 3, 11, 23, 3, 3, 3, 3, 1, 1, {1, 1, 1, 1}, true, false},
+           {"width1", 2, 4, 4, 4, 6, 1, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, false},
+           {"width3_3rows", 1, 2, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true, true},
+           {"stride_2_1", 1, 3, 3, 3, 8, 21, 3, 3, 2, 1, 1, 1, {1, 2, 0, 1}, true, true},
+       })
+    expect_prepacked_matches_generic(c, rng);
 }
 
 TEST(OpsInt8Conv, weights_stationary_nchw_matches_the_generic_path) {
-  // Constant weights run weights-stationary on NCHW (qconv2d_nchw.h: fused
-  // GEMM + requantization tiles writing codes into Y); weights fed at run
-  // time take im2col + GEMM (conv2d_q8). The codes must be the same bit for
-  // bit: output channels 1..9 (tiles of 1 to 4 rows), rows narrower and wider
-  // than a panel, flat 1×1 planes not a multiple of 8, strides, groups.
-  struct Case {
-    const char* name;
-    std::int64_t batch, channels, out_c, group, h, w, k, stride;
-    std::vector<std::int64_t> pads;
-    bool u8_in, u8_out;
-  };
-  const std::vector<Case> cases{
-      {"3x3_14_wide", 2, 16, 9, 1, 14, 14, 3, 1, {1, 1, 1, 1}, true, true},
-      {"3x3_7_wide_int8", 1, 5, 6, 1, 7, 7, 3, 1, {1, 1, 1, 1}, false, false},
-      {"3x3_width_1", 2, 3, 7, 1, 5, 1, 3, 1, {1, 1, 1, 1}, true, false},
-      {"3x3_width_17_stride2", 1, 4, 5, 1, 9, 33, 3, 2, {1, 0, 1, 2}, false, true},
-      {"1x1_flat_49", 3, 24, 10, 1, 7, 7, 1, 1, {0, 0, 0, 0}, true, true},
-      {"1x1_flat_3", 2, 9, 4, 1, 1, 3, 1, 1, {0, 0, 0, 0}, false, false},
-      {"5x5_groups2", 1, 6, 8, 2, 11, 10, 5, 1, {2, 2, 2, 2}, true, true},
-      {"one_output_channel", 1, 7, 1, 1, 6, 9, 3, 1, {1, 1, 1, 1}, false, true},
-  };
+  // Other convolutions with constant weights run weights-stationary on NCHW
+  // (qconv2d_nchw.h: fused GEMM + requantization tiles writing codes): output
+  // channels 1..10 (tiles of 1 to 4 rows), rows narrower and wider than a
+  // panel, flat 1×1 planes not a multiple of 8, strides, groups.
   std::mt19937 rng(31);
-  std::uniform_int_distribution<int> byte(0, 255);
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    const std::int64_t cg = c.channels / c.group;
-    std::vector<std::int8_t> w(static_cast<std::size_t>(c.out_c * cg * c.k * c.k));
-    for (auto& v : w) v = static_cast<std::int8_t>(byte(rng) - 128);
-    std::vector<std::int8_t> zw(static_cast<std::size_t>(c.out_c));
-    std::vector<float> sw(static_cast<std::size_t>(c.out_c));
-    std::vector<std::int32_t> bias(static_cast<std::size_t>(c.out_c));
-    for (std::size_t o = 0; o < zw.size(); ++o) {
-      zw[o] = static_cast<std::int8_t>(static_cast<int>(o % 3) - 1);
-      sw[o] = 0.001f + 0.0003f * static_cast<float>(o);
-      bias[o] = static_cast<std::int32_t>(byte(rng) * 41) - 5000;
-    }
-    const DataType x_type = c.u8_in ? DataType::uint8 : DataType::int8;
-    const DataType y_type = c.u8_out ? DataType::uint8 : DataType::int8;
-    std::vector<std::uint8_t> x(static_cast<std::size_t>(c.batch * c.channels * c.h * c.w));
-    for (auto& v : x) v = static_cast<std::uint8_t>(byte(rng));
-    Tensor xt(x_type, {c.batch, c.channels, c.h, c.w});
-    std::copy(x.begin(), x.end(), static_cast<std::uint8_t*>(xt.bytes()));
-    auto code = [](DataType t, int v) {
-      return t == DataType::uint8 ? Tensor::scalar<std::uint8_t>(static_cast<std::uint8_t>(v))
-                                  : Tensor::scalar<std::int8_t>(static_cast<std::int8_t>(v - 128));
-    };
-    auto make = [&](bool constant) {
-      OneNode n{"QLinearConv", 10};
-      n.input("x", xt)
-          .input("sx", Tensor::scalar<float>(0.02f), true)
-          .input("zx", code(x_type, 140), true)
-          .input("w", Tensor::from<std::int8_t>({c.out_c, cg, c.k, c.k}, w), constant)
-          .input("sw", Tensor::from<float>({c.out_c}, sw), true)
-          .input("zw", Tensor::from<std::int8_t>({c.out_c}, zw), true)
-          .input("sy", Tensor::scalar<float>(0.08f), true)
-          .input("zy", code(y_type, 120), true)
-          .input("b", Tensor::from<std::int32_t>({c.out_c}, bias), true)
-          .attr_int("group", c.group)
-          .attr_ints("strides", {c.stride, c.stride})
-          .attr_ints("pads", c.pads);
-      return n;
-    };
-    Session direct(make(true).model());
-    Session generic(make(false).model());
-    std::map<std::string, Tensor> feeds{{"x", xt}};
-    const Tensor a = direct.run(feeds).at("y0");
-    feeds["w"] = Tensor::from<std::int8_t>({c.out_c, cg, c.k, c.k}, w);
-    const Tensor b = generic.run(feeds).at("y0");
-    EXPECT_EQ(a.shape(), b.shape());
-    EXPECT_EQ(difference(a, b), "");
-  }
+  for (const QConvCase& c : std::vector<QConvCase>{
+           {"3x3_14_wide", 2, 16, 9, 1, 14, 14, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true, true},
+           {"3x3_7_wide_int8", 1, 5, 6, 1, 7, 7, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, false},
+           {"3x3_width_1", 2, 3, 7, 1, 5, 1, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true, false},
+           {"3x3_width_17_stride2", 1, 4, 5, 1, 9, 33, 3, 3, 2, 2, 1, 1, {1, 0, 1, 2}, false, true},
+           {"1x1_flat_49", 3, 24, 10, 1, 7, 7, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, true, true},
+           {"1x1_flat_3", 2, 9, 4, 1, 1, 3, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, false, false},
+           {"5x5_groups2", 1, 6, 8, 2, 11, 10, 5, 5, 1, 1, 1, 1, {2, 2, 2, 2}, true, true},
+           {"one_output_channel", 1, 7, 1, 1, 6, 9, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, true},
+       })
+    expect_prepacked_matches_generic(c, rng);
 }
 
 TEST(OpsInt8MatMul, uint8_weights_over_the_usual_zero_points_match_the_int64_loop) {

@@ -31,6 +31,7 @@
 
 #include "quantlab/kernels/microkernels.h"
 #include "../requant/requant_fp32_wasmsimd.h"
+#include "../store_codes_x8__wasmsimd.h"
 
 namespace quantlab::kernels::detail {
 
@@ -70,22 +71,6 @@ template <class TOut>
 inline v128_t narrow_x16(v128_t lo, v128_t hi) {
   if constexpr (std::is_signed_v<TOut>) return wasm_i8x16_narrow_i16x8(lo, hi);
   else return wasm_u8x16_narrow_i16x8(lo, hi);
-}
-
-// Stores the low n < 8 bytes of v.
-template <class TOut>
-inline void store_tail(TOut* out, v128_t v, std::size_t n) {
-  if (n & 4) {
-    wasm_v128_store32_lane(out, v, 0);
-    v = wasm_u64x2_shr(v, 32);
-    out += 4;
-  }
-  if (n & 2) {
-    wasm_v128_store16_lane(out, v, 0);
-    v = wasm_u64x2_shr(v, 16);
-    out += 2;
-  }
-  if (n & 1) wasm_v128_store8_lane(out, v, 0);
 }
 
 template <class TIn, class TOut>
@@ -154,7 +139,7 @@ void dwconv_q8_fp32_8c2_wasmsimd(std::size_t channels, std::size_t pixels, std::
         w0 += kQs8DwCR * kQs8DwTR;
       }
       const v128_t q01 = requantize_x8(acc0, acc1, scale + c, k);
-      store_tail(output + c, narrow_x16<TOut>(q01, q01), n);
+      store_codes_x8__wasmsimd(output + c, narrow_x16<TOut>(q01, q01), n);
     }
     output += channels;
   }

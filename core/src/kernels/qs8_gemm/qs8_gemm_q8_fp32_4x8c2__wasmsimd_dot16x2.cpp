@@ -2,7 +2,7 @@
 // 8 columns with the requantization fused (microkernels.h), WebAssembly
 // SIMD128.
 //
-// The k loop is qs8_gemm_4x8c2__wasmsimd_dot16x2's. Then, per row, its init
+// The k loop is qs8_gemm_4x8c2__wasmsimd_dot16x2's (qs8_gemm_4x8c2_loop__wasmsimd.h). Then, per row, its init
 // (bias − zx·R, eq. K6) is added and eq. K9 applied on the registers with the
 // row's scale (requant_fp32_wasmsimd.h): two saturating narrows (exact, the
 // values are already clamped) and one 8-byte store of codes per row. The
@@ -18,6 +18,7 @@
 #include "quantlab/kernels/microkernels.h"
 #include "../requant/requant_fp32_wasmsimd.h"
 #include "../store_codes_x8__wasmsimd.h"
+#include "qs8_gemm_4x8c2_loop__wasmsimd.h"
 
 namespace quantlab::kernels {
 namespace {
@@ -48,43 +49,14 @@ void gemm_q8(std::size_t mr, std::size_t nc, std::size_t kc, const std::int16_t*
   const std::int16_t* a3 = mr > 3 ? a2 + a_stride : a2;
   const std::size_t r1 = mr > 1 ? 1 : 0, r2 = mr > 2 ? 2 : r1, r3 = mr > 3 ? 3 : r2;
 
-  v128_t vacc0x0123 = wasm_i32x4_const_splat(0);
-  v128_t vacc0x4567 = vacc0x0123;
-  v128_t vacc1x0123 = vacc0x0123;
-  v128_t vacc1x4567 = vacc0x0123;
-  v128_t vacc2x0123 = vacc0x0123;
-  v128_t vacc2x4567 = vacc0x0123;
-  v128_t vacc3x0123 = vacc0x0123;
-  v128_t vacc3x4567 = vacc0x0123;
-
-  for (std::size_t k = kc; k != 0; k -= kQs8KR) {
-    const v128_t vb0123 = wasm_i16x8_load8x8(w);
-    const v128_t vb4567 = wasm_i16x8_load8x8(w + 8);
-    v128_t va = wasm_v128_load32_splat(a0);
-    vacc0x0123 = wasm_i32x4_add(vacc0x0123, wasm_i32x4_dot_i16x8(va, vb0123));
-    vacc0x4567 = wasm_i32x4_add(vacc0x4567, wasm_i32x4_dot_i16x8(va, vb4567));
-    va = wasm_v128_load32_splat(a1);
-    vacc1x0123 = wasm_i32x4_add(vacc1x0123, wasm_i32x4_dot_i16x8(va, vb0123));
-    vacc1x4567 = wasm_i32x4_add(vacc1x4567, wasm_i32x4_dot_i16x8(va, vb4567));
-    va = wasm_v128_load32_splat(a2);
-    vacc2x0123 = wasm_i32x4_add(vacc2x0123, wasm_i32x4_dot_i16x8(va, vb0123));
-    vacc2x4567 = wasm_i32x4_add(vacc2x4567, wasm_i32x4_dot_i16x8(va, vb4567));
-    va = wasm_v128_load32_splat(a3);
-    vacc3x0123 = wasm_i32x4_add(vacc3x0123, wasm_i32x4_dot_i16x8(va, vb0123));
-    vacc3x4567 = wasm_i32x4_add(vacc3x4567, wasm_i32x4_dot_i16x8(va, vb4567));
-    a0 += kQs8KR;
-    a1 += kQs8KR;
-    a2 += kQs8KR;
-    a3 += kQs8KR;
-    w += sizeof(Qs8PanelRow);
-  }
+  const detail::Qs8Tile4x8 t = detail::qs8_gemm_4x8c2_loop__wasmsimd(kc, a0, a1, a2, a3, w);
 
   const detail::RequantFp32Constants k(Q8RowCorrection{nullptr, nullptr, 0}, p);
   // From the last row to the first: an aliased row is rewritten by the row it aliases.
-  store_row(out + r3 * out_stride, nc, vacc3x0123, vacc3x4567, init[r3], scale[r3], k);
-  store_row(out + r2 * out_stride, nc, vacc2x0123, vacc2x4567, init[r2], scale[r2], k);
-  store_row(out + r1 * out_stride, nc, vacc1x0123, vacc1x4567, init[r1], scale[r1], k);
-  store_row(out, nc, vacc0x0123, vacc0x4567, init[0], scale[0], k);
+  store_row(out + r3 * out_stride, nc, t.r3x0123, t.r3x4567, init[r3], scale[r3], k);
+  store_row(out + r2 * out_stride, nc, t.r2x0123, t.r2x4567, init[r2], scale[r2], k);
+  store_row(out + r1 * out_stride, nc, t.r1x0123, t.r1x4567, init[r1], scale[r1], k);
+  store_row(out, nc, t.r0x0123, t.r0x4567, init[0], scale[0], k);
 }
 
 }  // namespace
