@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "model/ops/op.h"
+#include "quantlab/error.h"
+#include "quantlab/kernels/gemm.h"
 #include "model/qdq_fusion.h"
 #include "quant/rounding.h"
 
@@ -163,6 +165,24 @@ inline std::int32_t weight_zero_point_as_s8(std::int32_t zp, DataType weight_typ
 
 // ---- layouts ---------------------------------------------------------------
 // ONNX tensors are NCHW; the NHWC convolution kernels read and write NHWC.
+
+/// What the NCHW int8 convolutions (qconv2d_nchw.h, qdwconv2d_nchw.h) add to
+/// an output channel's sums before requantizing: bias − zx'·R (eq. K6 with
+/// the weights as rows; zx' the input zero point in the int8 frame, R the sum
+/// of the channel's weights), modulo 2^32 as the kernels add.
+inline std::int32_t requant_row_init(std::int32_t bias, std::int32_t zx, std::int32_t weight_sum) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(bias) -
+                                   static_cast<std::uint32_t>(zx) * static_cast<std::uint32_t>(weight_sum));
+}
+
+/// The checks the NCHW int8 convolutions share: exactly one input and one
+/// output pointer, and 1 or `channels` output scales.
+inline void check_nchw_q8_io(const kernels::Q8Input& input, const kernels::Q8Output& output, std::size_t channels) {
+  if ((input.u8 == nullptr) == (input.s8 == nullptr)) throw InvalidArgument("quantized input: set exactly one of u8 and s8");
+  if ((output.u8 == nullptr) == (output.s8 == nullptr)) throw InvalidArgument("quantized output: set exactly one of u8 and s8");
+  if (output.scale.size() != 1 && output.scale.size() != channels)
+    throw InvalidArgument("output scale needs 1 or out_channels values");
+}
 
 /// n bytes from src to d, XORed with `flip` (0x80: uint8 codes to the int8
 /// frame, x − 128; 0: a copy), for padding image rows into a plane: in 8-byte

@@ -215,11 +215,8 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
                     const kernels::Q8Output& output, kernels::Isa isa) {
   const Conv2dShape& s = w.shape;
   s.check();
-  if ((input.u8 == nullptr) == (input.s8 == nullptr)) throw InvalidArgument("quantized input: set exactly one of u8 and s8");
-  if ((output.u8 == nullptr) == (output.s8 == nullptr)) throw InvalidArgument("quantized output: set exactly one of u8 and s8");
   const std::size_t channels = s.out_channels;
-  if (output.scale.size() != 1 && output.scale.size() != channels)
-    throw InvalidArgument("output scale needs 1 or out_channels values");
+  check_nchw_q8_io(input, output, channels);
   const kernels::KernelConfig& cfg = kernels::kernel_config(isa);
   if (cfg.qs8_mr > kMaxMR) throw InvalidArgument("int8 microkernel taller than 4 rows");
 
@@ -233,13 +230,11 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
   const std::int32_t zx = u8 ? input.zero_point - 128 : input.zero_point;  // in the int8 frame of B
 
   // Per output channel m, what the fused kernels add to the sums and scale
-  // them by: init = bias[m] − zx·R[m] (eq. K6 with the roles of A and B
-  // exchanged; modulo 2^32, as the kernels add) and M[m].
+  // them by: init = bias[m] − zx·R[m] and M[m].
   std::vector<std::int32_t> row_init(channels);
   std::vector<float> row_scale(channels);
   for (std::size_t m = 0; m < channels; ++m) {
-    row_init[m] = static_cast<std::int32_t>(static_cast<std::uint32_t>(w.bias[m]) -
-                                            static_cast<std::uint32_t>(zx) * static_cast<std::uint32_t>(w.weight_sums[m]));
+    row_init[m] = requant_row_init(w.bias[m], zx, w.weight_sums[m]);
     row_scale[m] = output.scale.size() == 1 ? output.scale[0] : output.scale[m];
   }
   const kernels::Q8OutputParams params{output.zero_point, output.min, output.max};

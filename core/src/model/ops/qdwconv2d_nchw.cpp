@@ -69,10 +69,7 @@ void dwconv2d_nchw_q8(const PackedDwConvNchwQs8& w, const Conv2dShape& s, const 
   if (!is_depthwise_nchw(s)) throw InvalidArgument("depthwise convolution: groups must equal the input channels");
   if (s.out_channels != w.out_channels || s.kernel_height != w.kernel_height || s.kernel_width != w.kernel_width)
     throw InvalidArgument("depthwise convolution: the shape does not match the packed weights");
-  if ((input.u8 == nullptr) == (input.s8 == nullptr)) throw InvalidArgument("quantized input: set exactly one of u8 and s8");
-  if ((output.u8 == nullptr) == (output.s8 == nullptr)) throw InvalidArgument("quantized output: set exactly one of u8 and s8");
-  if (output.scale.size() != 1 && output.scale.size() != s.out_channels)
-    throw InvalidArgument("output scale needs 1 or out_channels values");
+  check_nchw_q8_io(input, output, s.out_channels);
   const kernels::KernelConfig& cfg = kernels::kernel_config(isa);
 
   const std::size_t oh = s.out_height(), ow = s.out_width();
@@ -110,10 +107,7 @@ void dwconv2d_nchw_q8(const PackedDwConvNchwQs8& w, const Conv2dShape& s, const 
       pad_plane(s, wp, x_bytes + (n * s.in_channels + c) * in_plane, flip, planes.data() + c * plane_bytes);
     for (std::size_t o = 0; o < s.out_channels; ++o) {
       const std::int8_t* plane = planes.data() + (o / multiplier) * plane_bytes;
-      // init = bias − zx'·R, modulo 2^32 as the kernels add.
-      const auto init = static_cast<std::int32_t>(static_cast<std::uint32_t>(w.bias[o]) -
-                                                  static_cast<std::uint32_t>(zx) *
-                                                      static_cast<std::uint32_t>(w.weight_sums[o]));
+      const std::int32_t init = requant_row_init(w.bias[o], zx, w.weight_sums[o]);
       const float scale = output.scale.size() == 1 ? output.scale[0] : output.scale[o];
       const std::int16_t* wo = w.weights.data() + o * w.taps_padded;
       const std::size_t y0 = (n * s.out_channels + o) * out_plane;
