@@ -7,7 +7,7 @@
 // Field numbers are those of onnx/onnx.proto (cited beside each writer).
 
 /** ONNX TensorProto.DataType values used by the benchmark. */
-export const DataType = Object.freeze({ FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6 });
+export const DataType = Object.freeze({ FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9 });
 
 class Writer {
   constructor() {

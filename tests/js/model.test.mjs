@@ -106,6 +106,60 @@ test('a batch of any size runs; a wrong input shape or type is refused by name a
   assert.throws(() => model.runSync({ [name]: batch(0, 1) }), /deleted/);
 });
 
+test('inputs go by name in any order, outputs keep their types, and a failed run leaves nothing for the next', async () => {
+  const f32 = (name) => ({ name, dataType: DataType.FLOAT, dims: [2, 3] });
+  const add = await ql.loadModel(encodeSingleNodeModel({ opType: 'Add', inputs: [f32('a'), f32('b')], initializers: [], nodeInputs: ['a', 'b'], outputs: [f32('sum')] }));
+  const bool = (name) => ({ name, dataType: DataType.BOOL, dims: [2, 3] });
+  const identity = await ql.loadModel(encodeSingleNodeModel({ opType: 'Identity', inputs: [bool('mask')], initializers: [], nodeInputs: ['mask'], outputs: [bool('same')] }));
+  const shape = await ql.loadModel(
+    encodeSingleNodeModel({ opType: 'Shape', inputs: [f32('a')], initializers: [], nodeInputs: ['a'], outputs: [{ name: 'dims', dataType: DataType.INT64, dims: [2] }] }),
+  );
+  const a = { data: new Float32Array([1, 2, 3, 4, 5, 6]), shape: [2, 3] };
+  const b = { data: new Float32Array([6, 5, 4, 3, 2, 1]), shape: [2, 3] };
+  try {
+    const sum = (await add.run({ b, a })).sum;
+    assert.deepEqual([...sum.data], [7, 7, 7, 7, 7, 7]);
+    assert.deepEqual(sum.shape, [2, 3]);
+    assert.equal(sum.type, 'float32');
+    const same = (await identity.run({ mask: { data: new Uint8Array([0, 0, 0, 1, 1, 1]), shape: [2, 3], type: 'bool' } })).same;
+    assert.equal(same.type, 'bool');
+    assert.deepEqual([...same.data], [0, 0, 0, 1, 1, 1]);
+    const dims = (await shape.run({ a })).dims;
+    assert.equal(dims.type, 'int64');
+    assert.deepEqual([...dims.data], [2n, 3n]);
+    // The failed run staged 'a' before refusing 'b'; the next run must not see it.
+    await assert.rejects(add.run({ a, b: { data: new Float32Array(5), shape: [2, 3] } }), /input 'b': shape 2×3 needs 6 values, got 5/);
+    await assert.rejects(add.run({ b }), /input 'a' is missing/);
+    await assert.rejects(add.run({}), /input 'a' is missing/);
+    // A Node Buffer is a Uint8Array: typed as uint8, refused by the float input.
+    await assert.rejects(add.run({ a: { data: Buffer.alloc(6), shape: [2, 3] }, b }), /input 'a' must be float, got uint8/);
+    await assert.rejects(add.run({ a, b: { data: b.data, shape: [2, 3.5] } }), /input 'b': shape entries must be integers >= 0/);
+    await assert.rejects(add.run({ a, b: { data: b.data, shape: [1, 1, 1, 1, 1, 1, 1, 1, 1] } }), /input 'b': rank 9 is above 8/);
+    assert.deepEqual([...(await add.run({ a, b })).sum.data], [7, 7, 7, 7, 7, 7]);
+  } finally {
+    add.delete();
+    identity.delete();
+    shape.delete();
+  }
+});
+
+test('runs stay correct when wasm memory grows between and during them', async () => {
+  const entry = manifest.models[0];
+  const fresh = await init();  // its memory is still at the initial size
+  const model = await fresh.loadModel(readFileSync(join(ROOT, 'models', entry.file)));
+  try {
+    const small = (await model.run({ [entry.input.name]: batch(0, 2) }))[entry.output.name];
+    // A batch this large makes the core grow its memory, detaching every old view of it.
+    const big = (await model.run({ [entry.input.name]: batch(0, 512) }))[entry.output.name];
+    assert.deepEqual(big.shape, [512, 10]);
+    assert.deepEqual([...big.data.subarray(0, 20)], [...small.data]);
+    const again = (await model.run({ [entry.input.name]: batch(0, 2) }))[entry.output.name];
+    assert.deepEqual([...again.data], [...small.data]);
+  } finally {
+    model.delete();
+  }
+});
+
 test('corrupt, truncated and foreign files are refused with a message; the instance keeps working', async () => {
   const good = readFileSync(join(ROOT, 'models', manifest.models[0].file));
   await assert.rejects(ql.loadModel(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), Error);

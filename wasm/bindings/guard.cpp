@@ -17,6 +17,10 @@ std::string take_error() {
   return message;
 }
 
+// Whether the last call failed: a bool crosses without allocating, so the
+// loader asks this after every call and fetches the message only on failure.
+bool has_error() { return !last_error().empty(); }
+
 // Bytes held by C++ allocations (memory_accounting.cpp), for leak checks.
 double memory_in_use() { return static_cast<double>(bytes_in_use()); }
 
@@ -30,5 +34,6 @@ void set_last_error(std::string message) {
 
 EMSCRIPTEN_BINDINGS(quantlab_guard) {
   emscripten::function("takeError", &quantlab::wasm::take_error);
+  emscripten::function("hasError", &quantlab::wasm::has_error);
   emscripten::function("memoryInUse", &quantlab::wasm::memory_in_use);
 }

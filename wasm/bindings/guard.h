@@ -2,8 +2,8 @@
 //
 // Every bound function is wrapped by QL_GUARD: an exception is caught in C++
 // (so its memory is freed and the instance stays healthy), its message is kept,
-// and a neutral value is returned. The JS loader calls takeError() after each
-// call and throws `new Error(message)` when there is one. Throwing a JS error
+// and a neutral value is returned. The JS loader asks hasError() after each
+// call and throws `new Error(takeError())` when there is one. Throwing a JS error
 // from inside a C++ catch block would skip __cxa_end_catch and leak.
 #pragma once
 

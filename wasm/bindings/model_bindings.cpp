@@ -1,8 +1,8 @@
 // Bindings of core/model: load an ONNX model, describe it, run it.
 //
-// Tensors cross the boundary as raw little-endian bytes plus a type name and
-// a shape; the JS loader turns them into the matching typed array (which
-// covers int64 as BigInt64Array without relying on WASM_BIGINT).
+// Run inputs and outputs cross through wasm memory (run_stage.cpp); the JS
+// loader turns their bytes into the matching typed array (which covers int64
+// as BigInt64Array without relying on WASM_BIGINT).
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -36,6 +36,10 @@ val bytes_to_js(const std::uint8_t* p, std::size_t n) {
   return val(emscripten::typed_memory_view(n, p)).call<val>("slice");
 }
 
+std::string js_type(qm::DataType t) {
+  return t == qm::DataType::float32 ? "float32" : t == qm::DataType::float64 ? "float64" : qm::type_name(t);
+}
+
 namespace {
 
 qm::DataType parse_type(const std::string& name) {
@@ -48,10 +52,6 @@ qm::DataType parse_type(const std::string& name) {
   for (const auto& [n, t] : kTypes)
     if (name == n) return t;
   throw InvalidArgument("unknown tensor type '" + name + "'");
-}
-
-std::string js_type(qm::DataType t) {
-  return t == qm::DataType::float32 ? "float32" : t == qm::DataType::float64 ? "float64" : qm::type_name(t);
 }
 
 val shape_to_js(const std::vector<std::int64_t>& shape) {
@@ -163,33 +163,9 @@ qm::Tensor tensor_from_js(const std::string& name, const val& f) {
   return t;
 }
 
-// feeds: { name: { bytes: Uint8Array, type: 'float32', shape: number[] } }
-std::map<std::string, qm::Tensor> feeds_from_js(const val& feeds) {
-  std::map<std::string, qm::Tensor> inputs;
-  const val keys = val::global("Object").call<val>("keys", feeds);
-  const std::size_t count = keys["length"].as<std::size_t>();
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::string name = keys[i].as<std::string>();
-    inputs.emplace(name, tensor_from_js(name, feeds[name]));
-  }
-  return inputs;
-}
-
-val outputs_to_js(const std::map<std::string, qm::Tensor>& outputs) {
-  val result = val::object();
-  for (const auto& [name, t] : outputs) {
-    val o = val::object();
-    o.set("bytes", bytes_to_js(t.bytes(), t.byte_size()));
-    o.set("type", js_type(t.type()));
-    o.set("shape", shape_to_js(t.shape()));
-    result.set(name, o);
-  }
-  return result;
-}
-
-val session_profile(const qm::Session& session, const val& feeds, int runs) {
+val session_profile(const qm::Session& session, int runs) {
+  const std::map<std::string, qm::Tensor> inputs = take_staged_feeds(session);
   if (runs < 1 || runs > 10000) throw InvalidArgument("runs must be 1..10000");
-  const std::map<std::string, qm::Tensor> inputs = feeds_from_js(feeds);
   const std::size_t n = session.nodes().size();
   std::vector<std::vector<double>> times(n);
   using clock = std::chrono::steady_clock;
@@ -220,9 +196,9 @@ namespace {
 
 val model_info(ModelHandle& h) { return session_info(h.session); }
 
-val model_profile(ModelHandle& h, val feeds, int runs) { return session_profile(h.session, feeds, runs); }
+val model_profile(ModelHandle& h, int runs) { return session_profile(h.session, runs); }
 
-val model_run(ModelHandle& h, val feeds) { return outputs_to_js(h.session.run(feeds_from_js(feeds))); }
+int model_run(ModelHandle& h) { return run_staged(h.session); }
 
 val model_supported_ops() { return strings_to_js(qm::supported_ops()); }
 

@@ -21,14 +21,17 @@ struct ModelHandle {
 std::vector<std::uint8_t> bytes_from(const emscripten::val& u8, const std::string& what);
 /// A JS Uint8Array copy of n bytes.
 emscripten::val bytes_to_js(const std::uint8_t* p, std::size_t n);
-/// { name: { bytes, type, shape } } → tensors; InvalidArgument naming the input on bad entries.
-std::map<std::string, model::Tensor> feeds_from_js(const emscripten::val& feeds);
-/// One { bytes, type, shape } → a tensor.
+/// One { bytes, type, shape } → a tensor; InvalidArgument naming `name` on bad entries.
 model::Tensor tensor_from_js(const std::string& name, const emscripten::val& t);
-/// Tensors → { name: { bytes, type, shape } }.
-emscripten::val outputs_to_js(const std::map<std::string, model::Tensor>& outputs);
-/// Median ms of every executed node over `runs` runs: [{ index, name, op, ms }].
-emscripten::val session_profile(const model::Session& session, const emscripten::val& feeds, int runs);
+/// The loader's name of a tensor type ("float32", "int8", ...).
+std::string js_type(model::DataType t);
+/// The inputs staged by stageInput (run_stage.cpp), by the session's input
+/// names; the stage is empty afterwards.
+std::map<std::string, model::Tensor> take_staged_feeds(const model::Session& session);
+/// Runs `session` on the staged inputs and keeps its outputs for stagedOutput; returns their count.
+int run_staged(const model::Session& session);
+/// Median ms of every executed node over `runs` runs on the staged inputs: [{ index, name, op, ms }].
+emscripten::val session_profile(const model::Session& session, int runs);
 /// { inputs, outputs, nodes, parameters, irVersion, opset, producer } of a session.
 emscripten::val session_info(const model::Session& session);
 

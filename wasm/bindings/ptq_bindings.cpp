@@ -173,12 +173,9 @@ qm::Session& converted(PtqHandle& h) {
   return *h.session;
 }
 
-val ptq_run(PtqHandle* handle, val feeds) {
-  PtqHandle& h = live(handle);
-  return outputs_to_js(converted(h).run(feeds_from_js(feeds)));
-}
+int ptq_run(PtqHandle* handle) { return run_staged(converted(live(handle))); }
 
-val ptq_profile(PtqHandle* handle, val feeds, int runs) { return session_profile(converted(live(handle)), feeds, runs); }
+val ptq_profile(PtqHandle* handle, int runs) { return session_profile(converted(live(handle)), runs); }
 
 val ptq_export(PtqHandle* handle) {
   PtqHandle& h = live(handle);

@@ -29,8 +29,7 @@ async function readWasmInNode() {
 
 function call(core, fn, ...args) {
   const result = core[fn](...args);
-  const message = core.takeError();
-  if (message) throw new Error(message);
+  if (core.hasError()) throw new Error(core.takeError());
   return result;
 }
 
@@ -75,10 +74,17 @@ const TYPED_ARRAYS = {
   bool: Uint8Array, float16: Uint16Array,
 };
 
+const TYPE_OF_ARRAY = new Map(
+  Object.entries(TYPED_ARRAYS)
+    .filter(([type]) => type !== 'bool' && type !== 'float16')
+    .map(([type, Ctor]) => [Ctor, type]),
+);
+
 function typeOfArray(data) {
-  for (const [type, Ctor] of Object.entries(TYPED_ARRAYS)) {
-    if (type !== 'bool' && type !== 'float16' && data instanceof Ctor) return type;
-  }
+  const type = TYPE_OF_ARRAY.get(data.constructor);
+  if (type) return type;
+  // Subclasses such as Node's Buffer.
+  for (const [Ctor, name] of TYPE_OF_ARRAY) if (data instanceof Ctor) return name;
   return null;
 }
 
@@ -97,23 +103,75 @@ function encodeTensor(name, tensor, declared) {
   return { bytes, type, shape };
 }
 
-function encodeFeeds(feeds, declared) {
-  if (feeds === null || typeof feeds !== 'object') throw new Error('run() expects { inputName: { data, shape } }');
-  const encoded = {};
-  for (const [name, tensor] of Object.entries(feeds)) encoded[name] = encodeTensor(name, tensor, declared.find((i) => i.name === name));
-  return encoded;
+// Run inputs and outputs cross through wasm memory (wasm/bindings/run_stage.cpp):
+// shapes through a small Float64Array the core owns, bytes copied straight into
+// the tensors the run reads. Embind objects would cost ~40 emval calls, ~30 µs, a run.
+const STAGES = new WeakMap();
+
+function stageOf(core) {
+  let stage = STAGES.get(core);
+  if (!stage) {
+    const types = core.stageTypes();
+    stage = { types, codes: new Map(types.map((t, i) => [t, i])), args: core.stageArgs() };
+    STAGES.set(core, stage);
+  }
+  // Memory growth detaches the old view.
+  if (stage.args.length === 0) stage.args = core.stageArgs();
+  return stage;
 }
 
-function decodeOutputs(out) {
+function shapeLabel(shape) {
+  return shape.length === 0 ? 'scalar' : shape.join('\u00d7');
+}
+
+/** Copies feeds { name: { data, shape } } into the core's stage, by position among `declared`. */
+function stageFeeds(core, feeds, declared) {
+  if (feeds === null || typeof feeds !== 'object') throw new Error('run() expects { inputName: { data, shape } }');
+  let fresh = true;
+  for (const [name, tensor] of Object.entries(feeds)) {
+    const position = declared.findIndex((i) => i.name === name);
+    if (position < 0) throw new Error(`the model has no input '${name}'`);
+    const { bytes, type, shape } = encodeTensor(name, tensor, declared[position]);
+    if (shape.length > 8) throw new Error(`input '${name}': rank ${shape.length} is above 8`);
+    for (const d of shape) {
+      if (!(Number.isInteger(d) && d >= 0 && d <= 1e12)) throw new Error(`input '${name}': shape entries must be integers >= 0`);
+    }
+    const stage = stageOf(core);
+    stage.args[0] = shape.length;
+    for (let d = 0; d < shape.length; d += 1) stage.args[1 + d] = shape[d];
+    const target = call(core, 'stageInput', position, stage.codes.get(type), fresh);
+    fresh = false;
+    if (target.byteLength !== bytes.byteLength) {
+      const size = TYPED_ARRAYS[type].BYTES_PER_ELEMENT;
+      throw new Error(`input '${name}': shape ${shapeLabel(shape)} needs ${target.byteLength / size} values, got ${bytes.byteLength / size}`);
+    }
+    target.set(bytes);
+  }
+  if (fresh) call(core, 'stageClear');
+}
+
+/** The `count` outputs of the last staged run, named as `declared` lists them. */
+function stagedOutputs(core, count, declared) {
   const result = {};
-  for (const [name, t] of Object.entries(out)) result[name] = decodeTensor(t);
+  for (let i = 0; i < count; i += 1) {
+    const view = call(core, 'stagedOutput', i);
+    const { args, types } = stageOf(core);
+    const type = types[args[0]];
+    const shape = [];
+    for (let d = 0; d < args[1]; d += 1) shape.push(args[2 + d]);
+    const Ctor = TYPED_ARRAYS[type] ?? Uint8Array;
+    const data = new Ctor(view.byteLength / Ctor.BYTES_PER_ELEMENT);
+    new Uint8Array(data.buffer).set(view);
+    result[declared[i].name] = { data, shape, type };
+  }
+  call(core, 'stageClear');
   return result;
 }
 
-function decodeTensor(t) {
-  const Ctor = TYPED_ARRAYS[t.type] ?? Uint8Array;
-  const data = new Ctor(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength / Ctor.BYTES_PER_ELEMENT);
-  return { data, shape: t.shape, type: t.type };
+/** Runs a staged model through `fn` ('modelRun' or 'ptqRun'). */
+function runStaged(core, fn, handle, feeds, info) {
+  stageFeeds(core, feeds, info.inputs);
+  return stagedOutputs(core, call(core, fn, handle), info.outputs);
 }
 
 /**
@@ -179,12 +237,13 @@ class Model {
 
   /** run() without the Promise, for Web Workers that batch many calls. */
   runSync(feeds) {
-    return decodeOutputs(call(this.#core, 'modelRun', this.#live(), encodeFeeds(feeds, this.#info.inputs)));
+    return runStaged(this.#core, 'modelRun', this.#live(), feeds, this.#info);
   }
 
   /** Time of each node: runs the model `runs` times, returns [{ index, name, op, ms }] (median per node). */
   profile(feeds, { runs = 10 } = {}) {
-    return call(this.#core, 'modelProfile', this.#live(), encodeFeeds(feeds, this.#info.inputs), runs);
+    stageFeeds(this.#core, feeds, this.#info.inputs);
+    return call(this.#core, 'modelProfile', this.#live(), runs);
   }
 
   /** Frees the model's wasm memory; later calls throw. */
@@ -299,7 +358,7 @@ class QuantizedModel {
   }
 
   runSync(feeds) {
-    return decodeOutputs(call(this.#core, 'ptqRun', this.#live(), encodeFeeds(feeds, this.#state.info.inputs)));
+    return runStaged(this.#core, 'ptqRun', this.#live(), feeds, this.#state.info);
   }
 
   /**
@@ -343,7 +402,8 @@ class QuantizedModel {
 
   /** Time of each node as the engine runs it: [{ index, name, op, ms }] (median over `runs`). */
   profile(feeds, { runs = 10 } = {}) {
-    return call(this.#core, 'ptqProfile', this.#live(), encodeFeeds(feeds, this.#state.info.inputs), runs);
+    stageFeeds(this.#core, feeds, this.#state.info.inputs);
+    return call(this.#core, 'ptqProfile', this.#live(), runs);
   }
 
   /** The quantized model as a QDQ ONNX file (onnxruntime runs it). */

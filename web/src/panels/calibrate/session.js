@@ -18,14 +18,19 @@ import { cancelledError } from '../../shared/job-client.js';
 import { IMAGE_SIZE, inputPlan, normalizationTable } from '../../shared/model-input.js';
 
 const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
-/** Batch sizes timed, and timed runs of each (the median is reported). */
+/**
+ * Batch sizes timed. Each round times `perRound` calls of the float model,
+ * then as many of the int8 one; the median over rounds of the time per call
+ * is reported. Interleaving keeps a burst of other work on the machine from
+ * landing on one model only.
+ */
 export const LATENCY_PLAN = [
-  { batch: 1, runs: 15 },
-  { batch: 32, runs: 5 },
+  { batch: 1, rounds: 9, perRound: 20 },
+  { batch: 32, rounds: 5, perRound: 2 },
 ];
 
 /**
- * One timing: the median of `runs` timed calls after one untimed warm-up.
+ * One timing: `runs` (= rounds × perRound) timed calls of each model after a warm-up.
  * @typedef {{ batch: number, runs: number, floatMs: number, int8Ms: number }} Latency
  */
 
@@ -56,19 +61,29 @@ function toBatch(u8, count, table) {
   return { data, shape: [count, 1, IMAGE_SIZE, IMAGE_SIZE] };
 }
 
-/** Median of the times of `runs` calls of `fn` (after one warm-up call). */
-async function medianMs(fn, runs, isCancelled) {
-  fn();
-  const times = [];
-  for (let i = 0; i < runs; i += 1) {
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** ms per call of `a` and of `b`: medians over `rounds` interleaved rounds of `perRound` calls each. */
+async function interleavedMs(a, b, { rounds, perRound }, isCancelled) {
+  const perCall = (fn) => {
     const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-    if (i % 4 === 3) await checkpoint(isCancelled);
+    for (let i = 0; i < perRound; i += 1) fn();
+    return (performance.now() - t0) / perRound;
+  };
+  perCall(a);
+  perCall(b);
+  const timesA = [];
+  const timesB = [];
+  for (let r = 0; r < rounds; r += 1) {
+    timesA.push(perCall(a));
+    timesB.push(perCall(b));
+    await checkpoint(isCancelled);
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  return times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  return [median(timesA), median(timesB)];
 }
 
 /** @param {() => Promise<import('quantlab').Quantlab>} getQuantlab */
@@ -119,13 +134,12 @@ export function createCalibrateSession(getQuantlab) {
     const latency = [];
     const steps = LATENCY_PLAN.length;
     onProgress({ stage: 'time', done: 0, total: steps });
-    for (const [i, { batch, runs }] of LATENCY_PLAN.entries()) {
+    for (const [i, plan] of LATENCY_PLAN.entries()) {
       await checkpoint(isCancelled);
-      const n = Math.min(batch, test.shape[0]);
+      const n = Math.min(plan.batch, test.shape[0]);
       const feeds = { [inputName]: { data: test.data.subarray(0, n * PIXELS), shape: [n, 1, IMAGE_SIZE, IMAGE_SIZE] } };
-      const floatMs = await medianMs(() => floatModel.runSync(feeds), runs, isCancelled);
-      const int8Ms = await medianMs(() => q.runSync(feeds), runs, isCancelled);
-      latency.push({ batch: n, runs, floatMs, int8Ms });
+      const [floatMs, int8Ms] = await interleavedMs(() => floatModel.runSync(feeds), () => q.runSync(feeds), plan, isCancelled);
+      latency.push({ batch: n, runs: plan.rounds * plan.perRound, floatMs, int8Ms });
       onProgress({ stage: 'time', done: i + 1, total: steps });
     }
     return {

@@ -62,7 +62,7 @@ export function renderSummary({ outcome, where }) {
     ),
   ];
 
-  const runs = latency.map((l) => `${l.runs} timed runs at batch ${l.batch}`).join(' and ');
+  const runs = latency.map((l) => `${l.runs} calls of each at batch ${l.batch}`).join(' and ');
   const integerOps = outcome.nodes.filter((n) => INTEGER_OPS.test(n.op)).length;
   const chain = h(
     'ol',
@@ -79,8 +79,8 @@ export function renderSummary({ outcome, where }) {
       'p',
       { class: 'cb-note' },
       `Accuracy on the ${countText(ev.count)} bundled test images. Sizes are the ONNX files: the float model and the QDQ model you can download below. `,
-      `Latency: this browser, 1 thread, ${where}; the median of ${runs}, after a warm-up; float on quantlab’s fp32 SIMD kernels, int8 on its integer kernels. `,
-      'Models this small spend much of their time outside the matrix products (quantizing the input, requantizing, pooling), so int8 need not be faster here; the size and the integer arithmetic are what carry over to bigger models and to hardware with int8 dot products.',
+      `Latency: this browser, 1 thread, ${where}; float and int8 timed in alternating rounds after a warm-up (${runs}), the median time per call; float on quantlab’s fp32 SIMD kernels, int8 on its integer kernels. `,
+      'How much faster int8 runs depends on the CPU: WebAssembly has no 8-bit dot product, so int8 pairs are multiplied and added as 16-bit values (i32x4.dot_i16x8_s), and on CPUs with one unit for that instruction int8 peaks no higher than float. The gain then comes from moving a quarter of the bytes, and is larger at batch 32 than at batch 1, where the fixed cost of each layer weighs more.',
     ),
     h(
       'div',
