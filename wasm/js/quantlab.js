@@ -11,6 +11,11 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
+// A module whose one function is `try catch_all end`: it validates only where
+// WebAssembly exception handling is supported (the core throws and catches
+// C++ exceptions as WebAssembly exceptions).
+const EXCEPTIONS_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 6, 64, 25, 11, 11]);
+
 const isNode = typeof process !== 'undefined' && process.versions != null && process.versions.node != null;
 
 /** True when this JavaScript engine supports WebAssembly SIMD128. */
@@ -691,7 +696,12 @@ class Quantlab {
 export async function init(options = {}) {
   if (!simdSupported()) {
     throw new Error(
-      'quantlab needs WebAssembly SIMD (Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+); this engine lacks it',
+      'quantlab needs WebAssembly SIMD (Chrome/Edge 95+, Firefox 100+, Safari 16.4+, Node 20+); this engine lacks it',
+    );
+  }
+  if (!WebAssembly.validate(EXCEPTIONS_PROBE)) {
+    throw new Error(
+      'quantlab needs WebAssembly exception handling (Chrome/Edge 95+, Firefox 100+, Safari 16.4+, Node 20+); this engine lacks it',
     );
   }
   const moduleArgs = {};
