@@ -501,9 +501,11 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
   const std::vector<Node>& all = m.nodes();
   for (const Impl::Step& step : m.steps) {
     const Node& node = all[step.node];
-    RunContext ctx{node, {}, {}};
-    for (int s : step.in_slots) ctx.inputs.push_back(s < 0 ? nullptr : value[s]);
-    ctx.outputs.resize(node.outputs.size());
+    RunContext ctx{node, std::vector<const Tensor*>(step.in_slots.size()), std::vector<Tensor>(node.outputs.size())};
+    for (std::size_t i = 0; i < step.in_slots.size(); ++i) {
+      const int s = step.in_slots[i];
+      ctx.inputs[i] = s < 0 ? nullptr : value[s];
+    }
     try {
       step.kernel->run(ctx);
     } catch (const Error& e) {
@@ -511,7 +513,7 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
       if (what.rfind(node.label(), 0) == 0) throw;
       throw InvalidArgument(node_label(node, step.node) + ": " + what);
     }
-    std::vector<const Tensor*> produced;
+    std::vector<const Tensor*> produced;  // for the observer only
     for (std::size_t o = 0; o < step.out_slots.size(); ++o) {
       const int s = step.out_slots[o];
       if (s < 0) continue;
@@ -520,7 +522,7 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
                               value_label(node.outputs[o]));
       owned[s] = std::move(ctx.outputs[o]);
       value[s] = &owned[s];
-      produced.push_back(value[s]);
+      if (observe) produced.push_back(value[s]);
     }
     if (observe) observe(m.infos[step.node], produced);
     for (int s : step.release) {

@@ -230,6 +230,15 @@ bool same_image_geometry(const Conv2dShape& a, const Conv2dShape& b) {
 
 class IntegerConv final : public Kernel {
  public:
+  /// The scale and zero-point inputs of a requantized convolution (x_zero_point may be null).
+  struct QuantInputs {
+    const Tensor* x_scale = nullptr;
+    const Tensor* x_zero_point = nullptr;
+    const Tensor* w_scale = nullptr;
+    const Tensor* y_scale = nullptr;
+    const Tensor* y_zero_point = nullptr;
+  };
+
   IntegerConv(ConvKind kind, ConvInputs in, ConvAttributes at) : kind_(kind), in_(in), at_(std::move(at)) {}
 
   /// Packs constant weights once. `x` is x's type and shape at build time
@@ -264,6 +273,14 @@ class IntegerConv final : public Kernel {
     prepacked_ = true;
   }
 
+  /// Computes the output parameters and x's zero point once, from constant
+  /// scales and zero points: a batch-1 run then skips a few µs per node.
+  void precompute(const Node& node, const QuantInputs& q, DataType x_type, std::size_t out_channels, DataType out_type) {
+    out_ = out_params(node, q, out_channels, out_type);
+    zx_ = x_zero_point(node, q.x_zero_point, x_type);
+    precomputed_ = true;
+  }
+
   void run(RunContext& rc) const override {
     const Node& node = rc.node;
     const Tensor& x = rc.input(in_.x);
@@ -278,7 +295,7 @@ class IntegerConv final : public Kernel {
     const Conv2dShape s = kernel_shape(node, x.shape(), w.shape(), false);
     const std::size_t pixels_in = s.in_height * s.in_width;
     const std::size_t pixels_out = s.out_height() * s.out_width();
-    const std::int32_t zx = x_zero_point(rc, x.type());
+    const std::int32_t zx = run_x_zero_point(rc, x.type());
     if (prepacked_nchw_ || prepacked_dw_nchw_) {
       run_nchw(rc, s, x, zx, y);
       rc.outputs[0] = std::move(y);
@@ -313,8 +330,7 @@ class IntegerConv final : public Kernel {
     }
 
     std::vector<std::uint8_t> y_nhwc(static_cast<std::size_t>(y.size()));
-    kernels::Q8Output out;
-    out_params(rc, s.out_channels, out_type, out);
+    kernels::Q8Output out = run_out_params(rc, s.out_channels, out_type);
     // Weights packed at build time are packed for one image: one call per image
     // then (packed per run, they have the whole batch's shape).
     const bool per_image = packed->shape.batch != s.batch;
@@ -341,10 +357,9 @@ class IntegerConv final : public Kernel {
     if (x.type() == DataType::uint8) in.u8 = x.data<std::uint8_t>();
     else in.s8 = x.data<std::int8_t>();
     in.zero_point = zx;
-    kernels::Q8Output out;
+    kernels::Q8Output out = run_out_params(rc, s.out_channels, y.type());
     if (y.type() == DataType::uint8) out.u8 = y.data<std::uint8_t>();
     else out.s8 = y.data<std::int8_t>();
-    out_params(rc, s.out_channels, y.type(), out);
     if (prepacked_dw_nchw_) {
       dwconv2d_nchw_q8(dw_nchw_, s, in, out);  // the packing does not depend on the image size
       return;
@@ -360,16 +375,30 @@ class IntegerConv final : public Kernel {
     conv2d_nchw_q8(*packed, s.batch, in, out);
   }
 
+  QuantInputs quant_inputs(const RunContext& rc) const {
+    return {&rc.input(in_.x_scale), optional_input(rc, in_.x_zero_point), &rc.input(in_.w_scale),
+            &rc.input(in_.y_scale), &rc.input(in_.y_zero_point)};
+  }
+
   /// Scales, zero point and clamp of a requantized output (eq. K8, K9).
-  void out_params(const RunContext& rc, std::size_t out_channels, DataType out_type, kernels::Q8Output& out) const {
-    out.scale = multipliers(rc, out_channels);
-    const std::vector<std::int32_t> zy = int32_values(rc.input(in_.y_zero_point));
-    if (zy.size() != 1) invalid(rc.node, "y_zero_point must hold one value (per-tensor output)");
+  kernels::Q8Output out_params(const Node& node, const QuantInputs& q, std::size_t out_channels, DataType out_type) const {
+    kernels::Q8Output out;
+    out.scale = multipliers(node, q, out_channels);
+    const std::vector<std::int32_t> zy = int32_values(*q.y_zero_point);
+    if (zy.size() != 1) invalid(node, "y_zero_point must hold one value (per-tensor output)");
     out.zero_point = zy[0];
     IntRange range = int_range(out_type);
-    if (kind_ == ConvKind::qlinear_act) range = activation_range(rc.node, y_scale(rc), zy[0], out_type);
+    if (kind_ == ConvKind::qlinear_act) range = activation_range(node, q.y_scale->data<float>()[0], zy[0], out_type);
     out.min = range.min;
     out.max = range.max;
+    return out;
+  }
+
+  /// out_params() of this run: computed at build when the scales and zero
+  /// points are constants (always so in a QDQ model), else now.
+  kernels::Q8Output run_out_params(const RunContext& rc, std::size_t out_channels, DataType out_type) const {
+    if (precomputed_) return out_;
+    return out_params(rc.node, quant_inputs(rc), out_channels, out_type);
   }
 
   /// An input just large enough for one output pixel: packing needs a valid
@@ -468,23 +497,23 @@ class IntegerConv final : public Kernel {
     }
   }
 
-  std::int32_t x_zero_point(const RunContext& rc, DataType x_type) const {
-    const Tensor* zp = optional_input(rc, in_.x_zero_point);
+  static std::int32_t x_zero_point(const Node& node, const Tensor* zp, DataType x_type) {
     if (zp == nullptr) return 0;
-    require_same_type(rc.node, "x_zero_point", zp->type(), "x", x_type);
-    if (zp->size() != 1) invalid(rc.node, "x_zero_point must hold one value (per-tensor input)");
+    require_same_type(node, "x_zero_point", zp->type(), "x", x_type);
+    if (zp->size() != 1) invalid(node, "x_zero_point must hold one value (per-tensor input)");
     return int32_values(*zp)[0];
   }
 
-  /// y_scale's one value (multipliers() checked its type and size).
-  float y_scale(const RunContext& rc) const { return rc.input(in_.y_scale).data<float>()[0]; }
+  std::int32_t run_x_zero_point(const RunContext& rc, DataType x_type) const {
+    if (precomputed_) return zx_;
+    return x_zero_point(rc.node, optional_input(rc, in_.x_zero_point), x_type);
+  }
 
   /// M[c] = fl(fl(x_scale · w_scale[c]) / y_scale), as onnxruntime computes it (eq. K8).
-  std::vector<float> multipliers(const RunContext& rc, std::size_t out_channels) const {
-    const Node& node = rc.node;
-    const std::vector<float> sx = float_values(node, "input 'x_scale'", rc.input(in_.x_scale));
-    const std::vector<float> sw = float_values(node, "input 'w_scale'", rc.input(in_.w_scale));
-    const std::vector<float> sy = float_values(node, "input 'y_scale'", rc.input(in_.y_scale));
+  static std::vector<float> multipliers(const Node& node, const QuantInputs& q, std::size_t out_channels) {
+    const std::vector<float> sx = float_values(node, "input 'x_scale'", *q.x_scale);
+    const std::vector<float> sw = float_values(node, "input 'w_scale'", *q.w_scale);
+    const std::vector<float> sy = float_values(node, "input 'y_scale'", *q.y_scale);
     if (sx.size() != 1 || sy.size() != 1) invalid(node, "x_scale and y_scale must hold one value each");
     if (sw.size() != 1 && sw.size() != out_channels)
       invalid(node, "w_scale has " + std::to_string(sw.size()) + " values; expected 1 or " +
@@ -512,6 +541,9 @@ class IntegerConv final : public Kernel {
   PackedConvNchwQs8 nchw_;  ///< constant weights for conv2d_nchw_q8
   bool prepacked_dw_nchw_ = false;
   PackedDwConvNchwQs8 dw_nchw_;  ///< constant weights with one input channel per group, for dwconv2d_nchw_q8
+  bool precomputed_ = false;
+  kernels::Q8Output out_;  ///< scales, zero point and clamp (no pointers), when precomputed_
+  std::int32_t zx_ = 0;    ///< x's zero point, when precomputed_
 };
 
 // ============================================================================
@@ -570,6 +602,13 @@ std::unique_ptr<Kernel> build_conv(const BuildContext& ctx, ConvKind kind, const
   const TypeShape* bias = ctx.has_input(in.bias) ? &ctx.input(in.bias) : nullptr;
   if (w.value != nullptr && (zw == nullptr || zw->value != nullptr) && (bias == nullptr || bias->value != nullptr))
     kernel->prepack(node, *w.value, zw ? zw->value : nullptr, bias ? bias->value : nullptr, x);
+  if (kind != ConvKind::integer && w.value != nullptr && w.value->rank() >= 1) {
+    const TypeShape* zx = ctx.has_input(in.x_zero_point) ? &ctx.input(in.x_zero_point) : nullptr;
+    const IntegerConv::QuantInputs q{ctx.input(in.x_scale).value, zx ? zx->value : nullptr, ctx.input(in.w_scale).value,
+                                     ctx.input(in.y_scale).value, ctx.input(in.y_zero_point).value};
+    if (q.x_scale && q.w_scale && q.y_scale && q.y_zero_point && (zx == nullptr || q.x_zero_point))
+      kernel->precompute(node, q, x.type, static_cast<std::size_t>(w.value->dim(0)), q.y_zero_point->type());
+  }
   return kernel;
 }
 

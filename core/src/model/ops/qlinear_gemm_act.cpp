@@ -57,6 +57,22 @@ std::vector<std::int64_t> output_shape(const Node& node, const std::vector<std::
   return y;
 }
 
+/// The scales and zero points of one QLinearGemmAct node.
+struct QuantTerms {
+  const Tensor* a_scale = nullptr;
+  const Tensor* a_zero_point = nullptr;  ///< null when absent (0)
+  const Tensor* b_scale = nullptr;
+  const Tensor* y_scale = nullptr;
+  const Tensor* y_zero_point = nullptr;
+};
+
+/// What the kernel needs from them: the output's scales (eq. K8), zero point
+/// and clamp range (the pointers and stride are set per run), and a's zero point.
+struct Requantization {
+  kernels::Q8Output out;
+  std::int32_t a_zero_point = 0;
+};
+
 class QLinearGemmAct final : public Kernel {
  public:
   explicit QLinearGemmAct(bool trans_b) : trans_b_(trans_b) {}
@@ -65,6 +81,13 @@ class QLinearGemmAct final : public Kernel {
   void prepack(const Node& node, const Tensor& b, const Tensor* zero_point, const Tensor* bias) {
     packed_ = pack(node, b, zero_point, bias);
     prepacked_ = true;
+  }
+
+  /// Computes the requantization once, for constant scales and zero points
+  /// (always so in a QDQ model): a batch-1 run then skips a few µs per node.
+  void precompute(const Node& node, const QuantTerms& q, DataType a_type, std::int64_t n) {
+    requantization_ = requantization(node, q, a_type, n);
+    precomputed_ = true;
   }
 
   void run(RunContext& rc) const override {
@@ -85,28 +108,15 @@ class QLinearGemmAct final : public Kernel {
                         rc.has_input(kBias) ? &rc.input(kBias) : nullptr);
     const PackedWeightsQs8& w = prepacked_ ? packed_ : packed_now;
 
-    const float sa = one_value(node, "a_scale", rc.input(kAScale));
-    const float sy = one_value(node, "y_scale", rc.input(kYScale));
-    const std::vector<float> sb = float_values(node, "input 'b_scale'", rc.input(kBScale));
-    require_positive_scales(node, "b_scale", sb);
-    if (sb.size() != 1 && sb.size() != static_cast<std::size_t>(n))
-      invalid(node, "b_scale has " + std::to_string(sb.size()) + " values; expected 1 or " + std::to_string(n));
-    if (y_zero_point.size() != 1) invalid(node, "y_zero_point must hold one value (per-tensor output)");
-    const std::int32_t zy = int32_values(y_zero_point)[0];
-
-    kernels::Q8Output out;
-    out.scale.resize(sb.size());
-    for (std::size_t c = 0; c < sb.size(); ++c) {
-      const float product = sa * sb[c];
-      out.scale[c] = product / sy;  // eq. K8, as QLinearMatMul
-      if (!(out.scale[c] > 0.0f) || !std::isfinite(out.scale[c]))
-        invalid(node, "the requantization scale a_scale * b_scale / y_scale = " + std::to_string(out.scale[c]) +
-                          " is not a positive finite float");
+    Requantization computed_now;
+    if (!precomputed_) {
+      const QuantTerms q{&rc.input(kAScale), rc.has_input(kAZero) ? &rc.input(kAZero) : nullptr, &rc.input(kBScale),
+                         &rc.input(kYScale), &y_zero_point};
+      computed_now = requantization(node, q, a.type(), n);
     }
-    out.zero_point = zy;
-    const IntRange range = activation_range(node, sy, zy, out_type);
-    out.min = range.min;
-    out.max = range.max;
+    const Requantization& r = precomputed_ ? requantization_ : computed_now;
+
+    kernels::Q8Output out = r.out;
     out.stride = static_cast<std::size_t>(n);
     if (out_type == DataType::uint8) out.u8 = y.data<std::uint8_t>();
     else out.s8 = y.data<std::int8_t>();
@@ -115,7 +125,7 @@ class QLinearGemmAct final : public Kernel {
     if (a.type() == DataType::uint8) in.u8 = a.data<std::uint8_t>();
     else in.s8 = a.data<std::int8_t>();
     in.stride = static_cast<std::size_t>(k);
-    in.zero_point = a_zero_point(rc, a.type());
+    in.zero_point = r.a_zero_point;
     const auto rows = static_cast<std::size_t>(a.size() / k);
     kernels::gemm_q8(rows, in, w, out);
     rc.outputs[0] = std::move(y);
@@ -129,12 +139,35 @@ class QLinearGemmAct final : public Kernel {
     return v[0];
   }
 
-  static std::int32_t a_zero_point(const RunContext& rc, DataType a_type) {
-    if (!rc.has_input(kAZero)) return 0;
-    const Tensor& zp = rc.input(kAZero);
-    require_same_type(rc.node, "a_zero_point", zp.type(), "a", a_type);
-    if (zp.size() != 1) invalid(rc.node, "a_zero_point must hold one value (per-tensor input)");
-    return int32_values(zp)[0];
+  static Requantization requantization(const Node& node, const QuantTerms& q, DataType a_type, std::int64_t n) {
+    const float sa = one_value(node, "a_scale", *q.a_scale);
+    const float sy = one_value(node, "y_scale", *q.y_scale);
+    const std::vector<float> sb = float_values(node, "input 'b_scale'", *q.b_scale);
+    require_positive_scales(node, "b_scale", sb);
+    if (sb.size() != 1 && sb.size() != static_cast<std::size_t>(n))
+      invalid(node, "b_scale has " + std::to_string(sb.size()) + " values; expected 1 or " + std::to_string(n));
+    if (q.y_zero_point->size() != 1) invalid(node, "y_zero_point must hold one value (per-tensor output)");
+    const std::int32_t zy = int32_values(*q.y_zero_point)[0];
+
+    Requantization r;
+    r.out.scale.resize(sb.size());
+    for (std::size_t c = 0; c < sb.size(); ++c) {
+      const float product = sa * sb[c];
+      r.out.scale[c] = product / sy;  // eq. K8, as QLinearMatMul
+      if (!(r.out.scale[c] > 0.0f) || !std::isfinite(r.out.scale[c]))
+        invalid(node, "the requantization scale a_scale * b_scale / y_scale = " + std::to_string(r.out.scale[c]) +
+                          " is not a positive finite float");
+    }
+    r.out.zero_point = zy;
+    const IntRange range = activation_range(node, sy, zy, q.y_zero_point->type());
+    r.out.min = range.min;
+    r.out.max = range.max;
+    if (q.a_zero_point != nullptr) {
+      require_same_type(node, "a_zero_point", q.a_zero_point->type(), "a", a_type);
+      if (q.a_zero_point->size() != 1) invalid(node, "a_zero_point must hold one value (per-tensor input)");
+      r.a_zero_point = int32_values(*q.a_zero_point)[0];
+    }
+    return r;
   }
 
   PackedWeightsQs8 pack(const Node& node, const Tensor& b, const Tensor* zero_point, const Tensor* bias) const {
@@ -164,6 +197,8 @@ class QLinearGemmAct final : public Kernel {
   bool trans_b_;
   bool prepacked_ = false;
   PackedWeightsQs8 packed_;
+  bool precomputed_ = false;
+  Requantization requantization_;
 };
 
 void infer_qlinear_gemm_act(InferContext& ctx) {
@@ -198,6 +233,11 @@ std::unique_ptr<Kernel> build_qlinear_gemm_act(const BuildContext& ctx) {
   const TypeShape* bias = ctx.has_input(kBias) ? &ctx.input(kBias) : nullptr;
   if (b.value != nullptr && (zb == nullptr || zb->value != nullptr) && (bias == nullptr || bias->value != nullptr))
     kernel->prepack(node, *b.value, zb ? zb->value : nullptr, bias ? bias->value : nullptr);
+  const TypeShape* za = ctx.has_input(kAZero) ? &ctx.input(kAZero) : nullptr;
+  const QuantTerms q{ctx.input(kAScale).value, za ? za->value : nullptr, ctx.input(kBScale).value,
+                     ctx.input(kYScale).value, ctx.input(kYZero).value};
+  if (b.value != nullptr && q.a_scale && q.b_scale && q.y_scale && q.y_zero_point && (za == nullptr || q.a_zero_point))
+    kernel->precompute(node, q, a.type, b_dims(node, b.value->shape(), trans_b_of(node)).second);
   return kernel;
 }
 
