@@ -59,14 +59,14 @@ Geometry geometry(const Conv2dShape& s) {
   return g;
 }
 
-/// Channels [0, count) of `x` (one image's group) into `dst`, count planes of
-/// hp × wp surrounded by the zero point, in the int8 frame: uint8 values are
-/// flipped by 0x80, i.e. x − 128 (`flip` = 0x80), int8 copied (`flip` = 0).
+/// Channels [0, count) of `x` (one image's group) into the interiors of
+/// `dst`, count planes of hp × wp whose border the caller has set to the zero
+/// point, in the int8 frame: uint8 values are flipped by 0x80, i.e. x − 128
+/// (`flip` = 0x80), int8 copied (`flip` = 0).
 template <class T>
-void pad_planes(const Conv2dShape& s, const Geometry& g, const T* x, std::size_t count, std::uint8_t zero_point,
-                std::uint8_t flip, std::int8_t* dst) {
+void pad_planes(const Conv2dShape& s, const Geometry& g, const T* x, std::size_t count, std::uint8_t flip,
+                std::int8_t* dst) {
   const std::size_t plane = s.in_height * s.in_width;
-  std::memset(dst, zero_point ^ flip, count * g.hp * g.wp);
   for (std::size_t c = 0; c < count; ++c) {
     for (std::size_t y = 0; y < s.in_height; ++y) {
       const auto* src = reinterpret_cast<const std::uint8_t*>(x + c * plane + y * s.in_width);
@@ -248,6 +248,9 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
   std::int8_t* const padded = padded_buffer.data();
   std::int8_t* const panels = panel_buffer.data();
   std::memset(padded + padded_bytes, 0, kReadSlack);
+  // The planes' border: the zero point, set once; each image and group then
+  // copies its rows into the interiors only.
+  if (!g.flat) std::memset(padded, zx_raw ^ flip, padded_bytes);
   for (std::size_t n = 0; n < batch; ++n) {
     for (std::size_t gi = 0; gi < s.groups; ++gi) {
       const std::size_t first = (n * s.in_channels + gi * cg) * in_plane;
@@ -260,9 +263,9 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
           for (std::size_t j = done; j < in_plane; ++j)
             padded[c * kNR + j - done] = static_cast<std::int8_t>(x[c * in_plane + j] ^ flip);
       } else if (u8) {
-        pad_planes(s, g, input.u8 + first, cg, zx_raw, flip, padded);
+        pad_planes(s, g, input.u8 + first, cg, flip, padded);
       } else {
-        pad_planes(s, g, input.s8 + first, cg, zx_raw, flip, padded);
+        pad_planes(s, g, input.s8 + first, cg, flip, padded);
       }
       const std::int16_t* a = w.weights.data() + gi * og * kp;
       for (std::size_t n0 = 0; n0 < g.columns; n0 += kBlock) {

@@ -89,8 +89,10 @@ void dwconv2d_nchw_q8(const PackedDwConvNchwQs8& w, const Conv2dShape& s, const 
 
   // The kernels read up to 7 outputs past a row's end (and one byte more at
   // stride 2): slack after the last plane, filled with the zero point too.
-  // One image's planes are padded at once (one fill, then row copies); the
-  // buffer is kept per thread, so runs after the first allocate nothing.
+  // One image's planes are padded at once: the border and slack are filled
+  // once per call, and each image's rows copied into the interiors (the
+  // border stays). The buffer is kept per thread, so runs after the first
+  // allocate nothing.
   const std::size_t slack = 8 * s.stride_width + 16;
   const std::size_t plane_bytes = hp * wp;
   const std::size_t image_bytes = s.in_channels * plane_bytes + slack;
@@ -101,8 +103,8 @@ void dwconv2d_nchw_q8(const PackedDwConvNchwQs8& w, const Conv2dShape& s, const 
   const auto* x_bytes = u8 ? input.u8 : reinterpret_cast<const std::uint8_t*>(input.s8);
   const std::size_t row_step = s.stride_height * wp;
 
+  std::memset(planes.data(), static_cast<std::uint8_t>(zx), image_bytes);
   for (std::size_t n = 0; n < s.batch; ++n) {
-    std::memset(planes.data(), static_cast<std::uint8_t>(zx), image_bytes);
     for (std::size_t c = 0; c < s.in_channels; ++c)
       pad_plane(s, wp, x_bytes + (n * s.in_channels + c) * in_plane, flip, planes.data() + c * plane_bytes);
     for (std::size_t o = 0; o < s.out_channels; ++o) {
