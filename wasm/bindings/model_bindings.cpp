@@ -23,6 +23,9 @@ namespace quantlab::wasm {
 using emscripten::val;
 namespace qm = quantlab::model;
 
+namespace {
+
+/// Copies a JS Uint8Array into C++ memory in one call; InvalidArgument naming `what` otherwise.
 std::vector<std::uint8_t> bytes_from(const val& u8, const std::string& what) {
   if (u8.isUndefined() || u8.isNull() || !u8.instanceof(val::global("Uint8Array")))
     throw InvalidArgument(what + " must be a Uint8Array");
@@ -31,6 +34,8 @@ std::vector<std::uint8_t> bytes_from(const val& u8, const std::string& what) {
   if (n) val(emscripten::typed_memory_view(n, out.data())).call<void>("set", u8);
   return out;
 }
+
+}  // namespace
 
 val bytes_to_js(const std::uint8_t* p, std::size_t n) {
   return val(emscripten::typed_memory_view(n, p)).call<val>("slice");
@@ -41,18 +46,6 @@ std::string js_type(qm::DataType t) {
 }
 
 namespace {
-
-qm::DataType parse_type(const std::string& name) {
-  static const std::pair<const char*, qm::DataType> kTypes[] = {
-      {"float32", qm::DataType::float32}, {"float", qm::DataType::float32}, {"float64", qm::DataType::float64},
-      {"uint8", qm::DataType::uint8},     {"int8", qm::DataType::int8},     {"int16", qm::DataType::int16},
-      {"uint16", qm::DataType::uint16},   {"int32", qm::DataType::int32},   {"int64", qm::DataType::int64},
-      {"uint32", qm::DataType::uint32},   {"uint64", qm::DataType::uint64}, {"bool", qm::DataType::boolean},
-      {"float16", qm::DataType::float16}};
-  for (const auto& [n, t] : kTypes)
-    if (name == n) return t;
-  throw InvalidArgument("unknown tensor type '" + name + "'");
-}
 
 val shape_to_js(const std::vector<std::int64_t>& shape) {
   val a = val::array();
@@ -140,27 +133,6 @@ val session_info(const qm::Session& s) {
   o.set("opset", static_cast<double>(m.opset("")));
   o.set("producer", m.producer_name + (m.producer_version.empty() ? "" : " " + m.producer_version));
   return o;
-}
-
-qm::Tensor tensor_from_js(const std::string& name, const val& f) {
-  std::vector<std::int64_t> shape;
-  const val js_shape = f["shape"];
-  const std::size_t rank = js_shape["length"].as<std::size_t>();
-  if (rank > 8) throw InvalidArgument("input '" + name + "': rank " + std::to_string(rank) + " is above 8");
-  for (std::size_t d = 0; d < rank; ++d) {
-    const double v = js_shape[d].as<double>();
-    if (!(v >= 0) || v != static_cast<double>(static_cast<std::int64_t>(v)) || v > 1e12)
-      throw InvalidArgument("input '" + name + "': shape entries must be integers >= 0");
-    shape.push_back(static_cast<std::int64_t>(v));
-  }
-  qm::Tensor t(parse_type(f["type"].as<std::string>()), shape);
-  const std::vector<std::uint8_t> bytes = bytes_from(f["bytes"], "input '" + name + "'");
-  if (bytes.size() != t.byte_size())
-    throw InvalidArgument("input '" + name + "': shape " + qm::shape_string(shape) + " needs " +
-                          std::to_string(t.size()) + " values, got " +
-                          std::to_string(bytes.size() / std::max<std::size_t>(1, qm::element_size(t.type()))));
-  std::copy(bytes.begin(), bytes.end(), t.bytes());
-  return t;
 }
 
 val session_profile(const qm::Session& session, int runs) {

@@ -128,11 +128,12 @@ PtqHandle* ptq_create(ModelHandle& model, val options) {
   return h.release();
 }
 
-/// One calibration batch: { bytes, type, shape } of the model's input.
-void ptq_observe(PtqHandle* handle, val batch) {
+/// One calibration batch of the model's input, staged at position 0 (run_stage.cpp).
+void ptq_observe(PtqHandle* handle) {
+  qm::Tensor batch = take_staged_input("the calibration batch");
   PtqHandle& h = live(handle);
   std::map<std::string, qm::Tensor> feeds;
-  feeds.emplace(h.prepared.input, tensor_from_js(h.prepared.input, batch));
+  feeds.emplace(h.prepared.input, std::move(batch));
   if (h.calibrator) h.calibrator->observe(feeds);
   const qm::Tensor& t = feeds.at(h.prepared.input);
   const std::int64_t n = t.rank() ? t.dim(0) : 1;
@@ -196,10 +197,11 @@ std::string ptq_recipe(PtqHandle* handle, std::string note) {
   return ptq::recipe_to_json(r);
 }
 
-/// The report as JSON. `evaluation` = { bytes, type, shape } images or undefined,
-/// `labels` an Int32Array or undefined; progress(stage, done, total) when a function.
-std::string ptq_report(PtqHandle* handle, val evaluation, val labels, bool with_sensitivity, double budget,
+/// The report as JSON. With `evaluate`, the images staged at position 0
+/// (run_stage.cpp) and `labels`, an array; progress(stage, done, total) when a function.
+std::string ptq_report(PtqHandle* handle, bool evaluate, val labels, bool with_sensitivity, double budget,
                        val progress) {
+  qm::Tensor staged_images = evaluate ? take_staged_input("the evaluation images") : qm::Tensor();
   PtqHandle& h = live(handle);
   const qm::Session& qs = converted(h);
   if (h.report_inputs.empty()) throw InvalidArgument("the report needs the calibration samples (none were observed)");
@@ -217,8 +219,8 @@ std::string ptq_report(PtqHandle* handle, val evaluation, val labels, bool with_
                                                  h.calibrator.get(), report_progress);
   std::unique_ptr<ptq::Evaluation> ev;
   std::unique_ptr<ptq::Sensitivity> sens;
-  if (!evaluation.isUndefined() && !evaluation.isNull()) {
-    const qm::Tensor images = tensor_from_js("evaluation", evaluation);
+  if (evaluate) {
+    const qm::Tensor images = std::move(staged_images);
     std::vector<std::int64_t> y;
     if (labels.isUndefined() || labels.isNull()) throw InvalidArgument("evaluation needs labels");
     const std::size_t n = labels["length"].as<std::size_t>();

@@ -1,4 +1,5 @@
-// Model runs that cross the boundary through wasm memory, not emval objects.
+// Tensors that cross the boundary through wasm memory, not emval objects:
+// model runs' inputs and outputs, calibration batches, evaluation images.
 //
 // The object path ({ name: { bytes, type, shape } } in, the same out) costs
 // about forty emval calls per run: some 30 µs, which is a tenth of a batch-1
@@ -110,6 +111,17 @@ val staged_output(int position) {
 }
 
 }  // namespace
+
+model::Tensor take_staged_input(const std::string& what) {
+  Stage& s = stage();
+  if (s.inputs.empty() || !s.inputs[0]) {
+    s.inputs.clear();
+    throw InvalidArgument(what + " was not staged");
+  }
+  model::Tensor t = std::move(*s.inputs[0]);
+  s.inputs.clear();
+  return t;
+}
 
 std::map<std::string, model::Tensor> take_staged_feeds(const model::Session& session) {
   Stage& s = stage();

@@ -129,6 +129,27 @@ function shapeLabel(shape) {
   return shape.length === 0 ? 'scalar' : shape.join('\u00d7');
 }
 
+/**
+ * Copies one tensor { data, shape } named `name` into the core's stage at
+ * `position`; `fresh` (the first of a call) drops what a failed call left.
+ */
+function stageTensor(core, name, tensor, declared, position, fresh) {
+  const { bytes, type, shape } = encodeTensor(name, tensor, declared);
+  if (shape.length > 8) throw new Error(`input '${name}': rank ${shape.length} is above 8`);
+  for (const d of shape) {
+    if (!(Number.isInteger(d) && d >= 0 && d <= 1e12)) throw new Error(`input '${name}': shape entries must be integers >= 0`);
+  }
+  const stage = stageOf(core);
+  stage.args[0] = shape.length;
+  for (let d = 0; d < shape.length; d += 1) stage.args[1 + d] = shape[d];
+  const target = call(core, 'stageInput', position, stage.codes.get(type), fresh);
+  if (target.byteLength !== bytes.byteLength) {
+    const size = TYPED_ARRAYS[type].BYTES_PER_ELEMENT;
+    throw new Error(`input '${name}': shape ${shapeLabel(shape)} needs ${target.byteLength / size} values, got ${bytes.byteLength / size}`);
+  }
+  target.set(bytes);
+}
+
 /** Copies feeds { name: { data, shape } } into the core's stage, by position among `declared`. */
 function stageFeeds(core, feeds, declared) {
   if (feeds === null || typeof feeds !== 'object') throw new Error('run() expects { inputName: { data, shape } }');
@@ -136,21 +157,8 @@ function stageFeeds(core, feeds, declared) {
   for (const [name, tensor] of Object.entries(feeds)) {
     const position = declared.findIndex((i) => i.name === name);
     if (position < 0) throw new Error(`the model has no input '${name}'`);
-    const { bytes, type, shape } = encodeTensor(name, tensor, declared[position]);
-    if (shape.length > 8) throw new Error(`input '${name}': rank ${shape.length} is above 8`);
-    for (const d of shape) {
-      if (!(Number.isInteger(d) && d >= 0 && d <= 1e12)) throw new Error(`input '${name}': shape entries must be integers >= 0`);
-    }
-    const stage = stageOf(core);
-    stage.args[0] = shape.length;
-    for (let d = 0; d < shape.length; d += 1) stage.args[1 + d] = shape[d];
-    const target = call(core, 'stageInput', position, stage.codes.get(type), fresh);
+    stageTensor(core, name, tensor, declared[position], position, fresh);
     fresh = false;
-    if (target.byteLength !== bytes.byteLength) {
-      const size = TYPED_ARRAYS[type].BYTES_PER_ELEMENT;
-      throw new Error(`input '${name}': shape ${shapeLabel(shape)} needs ${target.byteLength / size} values, got ${bytes.byteLength / size}`);
-    }
-    target.set(bytes);
   }
   if (fresh) call(core, 'stageClear');
 }
@@ -391,17 +399,18 @@ class QuantizedModel {
 
   reportSync(options = {}) {
     const { evaluation, sensitivity, onProgress } = checkKeys(options, REPORT_OPTIONS, 'report option');
-    let images;
     let labels;
     if (evaluation !== undefined) {
       if (evaluation === null || typeof evaluation !== 'object' || !evaluation.labels) throw new Error('evaluation must be { data, shape, labels }');
-      images = encodeTensor('evaluation', { data: evaluation.data, shape: evaluation.shape });
       labels = Array.from(evaluation.labels, Number);
     }
     const budget = typeof sensitivity === 'object' && sensitivity !== null ? sensitivity.budget ?? 0.005 : 0.005;
     if (typeof budget !== 'number' || !(budget >= 0)) throw new Error('sensitivity.budget must be a number >= 0');
     const progress = typeof onProgress === 'function' ? (stage, done, total) => onProgress({ stage, done, total }) !== false : undefined;
-    const text = call(this.#core, 'ptqReport', this.#live(), images, labels, Boolean(sensitivity), budget, progress);
+    const handle = this.#live();
+    // The evaluation images cross as a staged input (position 0).
+    if (labels) stageTensor(this.#core, 'evaluation', { data: evaluation.data, shape: evaluation.shape }, undefined, 0, true);
+    const text = call(this.#core, 'ptqReport', handle, Boolean(labels), labels, Boolean(sensitivity), budget, progress);
     return parseReport(text);
   }
 
@@ -608,7 +617,8 @@ class Quantlab {
       let done = 0;
       onProgress({ stage: 'calibrate', done, total });
       for (const b of sampleBatches(calibration, samples, batch)) {
-        call(this.#core, 'ptqObserve', handle, encodeTensor(input.name, b, input));
+        stageTensor(this.#core, input.name, b, input, 0, true);
+        call(this.#core, 'ptqObserve', handle);
         done += b.shape[0];
         onProgress({ stage: 'calibrate', done, total });
         await yieldToEventLoop();

@@ -15,6 +15,7 @@
 
 #include "model/ops/op.h"
 #include "quantlab/error.h"
+#include "quantlab/kernels/conv.h"
 #include "quantlab/kernels/gemm.h"
 #include "model/qdq_fusion.h"
 #include "quant/rounding.h"
@@ -209,6 +210,20 @@ inline void copy_flipped(const std::uint8_t* src, std::int8_t* d, std::size_t n,
   } else if (n == 1) {
     d[0] = static_cast<std::int8_t>(src[0] ^ flip);
   }
+}
+
+/// Channels [0, count) of `x` (planes of s.in_height × s.in_width codes)
+/// into the interiors of `count` planes of hp × wp at `dst` (at row
+/// s.pad_top, column s.pad_left), in the int8 frame (`flip`, as
+/// copy_flipped). The borders are the caller's: the NCHW convolutions set
+/// them to the zero point once per call.
+inline void copy_into_padded_planes(const kernels::Conv2dShape& s, std::size_t hp, std::size_t wp,
+                                    const std::uint8_t* x, std::size_t count, std::uint8_t flip, std::int8_t* dst) {
+  const std::size_t plane = s.in_height * s.in_width;
+  for (std::size_t c = 0; c < count; ++c)
+    for (std::size_t y = 0; y < s.in_height; ++y)
+      copy_flipped(x + c * plane + y * s.in_width, dst + (c * hp + y + s.pad_top) * wp + s.pad_left, s.in_width,
+                   flip);
 }
 
 /// Tile edge of the transposes: a 16 × 16 tile's reads and writes stay in a

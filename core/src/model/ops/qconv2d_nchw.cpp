@@ -59,22 +59,6 @@ Geometry geometry(const Conv2dShape& s) {
   return g;
 }
 
-/// Channels [0, count) of `x` (one image's group) into the interiors of
-/// `dst`, count planes of hp × wp whose border the caller has set to the zero
-/// point, in the int8 frame: uint8 values are flipped by 0x80, i.e. x − 128
-/// (`flip` = 0x80), int8 copied (`flip` = 0).
-template <class T>
-void pad_planes(const Conv2dShape& s, const Geometry& g, const T* x, std::size_t count, std::uint8_t flip,
-                std::int8_t* dst) {
-  const std::size_t plane = s.in_height * s.in_width;
-  for (std::size_t c = 0; c < count; ++c) {
-    for (std::size_t y = 0; y < s.in_height; ++y) {
-      const auto* src = reinterpret_cast<const std::uint8_t*>(x + c * plane + y * s.in_width);
-      copy_flipped(src, dst + (c * g.hp + y + s.pad_top) * g.wp + s.pad_left, s.in_width, flip);
-    }
-  }
-}
-
 /// The offset in the padded planes of each k = (c, ky, kx) relative to a
 /// pixel's window origin; k past K repeats the last (its weight is 0).
 std::vector<std::size_t> tap_offsets(const Conv2dShape& s, const Geometry& g, std::size_t k, std::size_t k_padded) {
@@ -262,10 +246,8 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
         for (std::size_t c = 0; c < cg; ++c)
           for (std::size_t j = done; j < in_plane; ++j)
             padded[c * kNR + j - done] = static_cast<std::int8_t>(x[c * in_plane + j] ^ flip);
-      } else if (u8) {
-        pad_planes(s, g, input.u8 + first, cg, flip, padded);
       } else {
-        pad_planes(s, g, input.s8 + first, cg, flip, padded);
+        copy_into_padded_planes(s, g.hp, g.wp, reinterpret_cast<const std::uint8_t*>(x), cg, flip, padded);
       }
       const std::int16_t* a = w.weights.data() + gi * og * kp;
       for (std::size_t n0 = 0; n0 < g.columns; n0 += kBlock) {

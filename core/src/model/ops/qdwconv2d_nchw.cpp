@@ -52,17 +52,6 @@ PackedDwConvNchwQs8 pack_dwconv2d_nchw_qs8(const Conv2dShape& shape, const std::
   return w;
 }
 
-namespace {
-
-/// Channel `x` (in_h × in_w) into the interior of `dst` (hp × wp), in the
-/// int8 frame (`flip` = 0x80 for uint8, 0 for int8).
-void pad_plane(const Conv2dShape& s, std::size_t wp, const std::uint8_t* x, std::uint8_t flip, std::int8_t* dst) {
-  for (std::size_t y = 0; y < s.in_height; ++y)
-    copy_flipped(x + y * s.in_width, dst + (y + s.pad_top) * wp + s.pad_left, s.in_width, flip);
-}
-
-}  // namespace
-
 void dwconv2d_nchw_q8(const PackedDwConvNchwQs8& w, const Conv2dShape& s, const kernels::Q8Input& input,
                       const kernels::Q8Output& output, kernels::Isa isa) {
   s.check();
@@ -105,8 +94,7 @@ void dwconv2d_nchw_q8(const PackedDwConvNchwQs8& w, const Conv2dShape& s, const 
 
   std::memset(planes.data(), static_cast<std::uint8_t>(zx), image_bytes);
   for (std::size_t n = 0; n < s.batch; ++n) {
-    for (std::size_t c = 0; c < s.in_channels; ++c)
-      pad_plane(s, wp, x_bytes + (n * s.in_channels + c) * in_plane, flip, planes.data() + c * plane_bytes);
+    copy_into_padded_planes(s, hp, wp, x_bytes + n * s.in_channels * in_plane, s.in_channels, flip, planes.data());
     for (std::size_t o = 0; o < s.out_channels; ++o) {
       const std::int8_t* plane = planes.data() + (o / multiplier) * plane_bytes;
       const std::int32_t init = requant_row_init(w.bias[o], zx, w.weight_sums[o]);
