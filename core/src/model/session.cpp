@@ -474,8 +474,6 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
       throw InvalidArgument("input " + value_label(in.name) + " must be " + type_name(in.type) + ", got " +
                             type_name(t.type()));
     if (!in.has_shape) continue;
-    std::vector<std::int64_t> expected;
-    for (const Dim& d : in.dims) expected.push_back(d.value);
     bool ok = t.rank() == in.dims.size();
     for (std::size_t i = 0; ok && i < in.dims.size(); ++i) {
       const Dim& d = in.dims[i];
@@ -499,13 +497,20 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
   for (std::size_t i = 0; i < m.inputs.size(); ++i) value[m.input_slots[i]] = &feeds.at(m.inputs[i].name);
 
   const std::vector<Node>& all = m.nodes();
+  // One pair of input/output lists for all steps: moved into each step's
+  // context and back, so a run allocates them once rather than per node.
+  std::vector<const Tensor*> inputs_list;
+  std::vector<Tensor> outputs_list;
   for (const Impl::Step& step : m.steps) {
     const Node& node = all[step.node];
-    RunContext ctx{node, std::vector<const Tensor*>(step.in_slots.size()), std::vector<Tensor>(node.outputs.size())};
+    inputs_list.resize(step.in_slots.size());
     for (std::size_t i = 0; i < step.in_slots.size(); ++i) {
       const int s = step.in_slots[i];
-      ctx.inputs[i] = s < 0 ? nullptr : value[s];
+      inputs_list[i] = s < 0 ? nullptr : value[s];
     }
+    outputs_list.clear();
+    outputs_list.resize(node.outputs.size());
+    RunContext ctx{node, std::move(inputs_list), std::move(outputs_list)};
     try {
       step.kernel->run(ctx);
     } catch (const Error& e) {
@@ -525,6 +530,8 @@ std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& 
       if (observe) produced.push_back(value[s]);
     }
     if (observe) observe(m.infos[step.node], produced);
+    inputs_list = std::move(ctx.inputs);
+    outputs_list = std::move(ctx.outputs);
     for (int s : step.release) {
       owned[s] = Tensor();
       value[s] = nullptr;

@@ -513,6 +513,20 @@ TEST(OpsInt8Conv, constant_weights_serve_inputs_of_any_size) {
   const std::vector<std::int64_t> symbolic{0, 2, 3};  // batch, height, width
   Session packed_once(make(true).model(&symbolic));
   Session packed_per_run(make(false).model(&symbolic));
+  // Only the batch symbolic: the geometry and the convolution's tables are
+  // made once at build for 6×6 images and serve every batch size.
+  const std::vector<std::int64_t> batch_only{0};
+  Session planned_once(make(true).model(&batch_only));
+  for (std::int64_t batch : {1, 3, 1}) {
+    std::vector<std::uint8_t> x(static_cast<std::size_t>(batch * 3 * 6 * 6));
+    for (auto& v : x) v = static_cast<std::uint8_t>(byte(rng));
+    std::map<std::string, Tensor> feeds{{"x", Tensor::from<std::uint8_t>({batch, 3, 6, 6}, x)}};
+    const Tensor a = planned_once.run(feeds).at("y0");
+    feeds["w"] = Tensor::from<std::int8_t>({4, 3, 3, 3}, w);
+    const Tensor b = packed_per_run.run(feeds).at("y0");
+    EXPECT_EQ(a.shape(), (std::vector<std::int64_t>{batch, 4, 3, 6}));
+    EXPECT_EQ(difference(a, b), "") << "batch " << batch;
+  }
   for (auto [batch, h, wd] : std::vector<std::array<std::int64_t, 3>>{{1, 6, 6}, {2, 5, 9}, {1, 3, 3}}) {
     std::vector<std::uint8_t> x(static_cast<std::size_t>(batch * 3 * h * wd));
     for (auto& v : x) v = static_cast<std::uint8_t>(byte(rng));

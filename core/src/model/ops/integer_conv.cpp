@@ -254,6 +254,13 @@ class IntegerConv final : public Kernel {
     x_shape[0] = 1;  // the batch does not change the packing
     if (element_count(w.shape()) == 0) return;
     const Conv2dShape s = kernel_shape(node, x_shape, w.shape(), !known);
+    if (known) {
+      // Images of this size (the usual case) then skip the shape work per run.
+      image_x_shape_ = x_shape;
+      image_y_shape_ = conv_output_shape(node, at_, x_shape, w.shape());
+      image_geometry_ = s;
+      image_known_ = true;
+    }
     if (kind_ != ConvKind::integer && is_depthwise_nchw(s)) {
       // One input channel per group: the direct NCHW kernels (qdwconv2d_nchw.h).
       std::vector<std::int32_t> zp, b;
@@ -279,20 +286,38 @@ class IntegerConv final : public Kernel {
     out_ = out_params(node, q, out_channels, out_type);
     zx_ = x_zero_point(node, q.x_zero_point, x_type);
     precomputed_ = true;
+    if (prepacked_nchw_ && image_known_) {
+      nchw_plan_ = plan_conv2d_nchw_q8(nchw_, x_type == DataType::uint8, zx_, out_);
+      planned_ = true;
+    }
   }
 
   void run(RunContext& rc) const override {
     const Node& node = rc.node;
     const Tensor& x = rc.input(in_.x);
     const Tensor& w = rc.input(in_.w);
-    const std::vector<std::int64_t> y_shape = conv_output_shape(node, at_, x.shape(), w.shape());
+    const bool same_images = image_known_ && x.rank() == image_x_shape_.size() &&
+                             std::equal(x.shape().begin() + 1, x.shape().end(), image_x_shape_.begin() + 1);
+    std::vector<std::int64_t> y_shape;
+    if (same_images) {
+      y_shape = image_y_shape_;
+      y_shape[0] = x.dim(0);
+    } else {
+      y_shape = conv_output_shape(node, at_, x.shape(), w.shape());
+    }
     const DataType out_type = kind_ == ConvKind::integer ? DataType::int32 : rc.input(in_.y_zero_point).type();
     Tensor y(out_type, y_shape);
     if (y.size() == 0 || x.size() == 0) {
       rc.outputs[0] = std::move(y);
       return;
     }
-    const Conv2dShape s = kernel_shape(node, x.shape(), w.shape(), false);
+    Conv2dShape s;
+    if (same_images) {
+      s = image_geometry_;
+      s.batch = static_cast<std::size_t>(x.dim(0));
+    } else {
+      s = kernel_shape(node, x.shape(), w.shape(), false);
+    }
     const std::size_t pixels_in = s.in_height * s.in_width;
     const std::size_t pixels_out = s.out_height() * s.out_width();
     const std::int32_t zx = run_x_zero_point(rc, x.type());
@@ -372,7 +397,8 @@ class IntegerConv final : public Kernel {
       reshaped.shape.batch = 1;
       packed = &reshaped;
     }
-    conv2d_nchw_q8(*packed, s.batch, in, out);
+    // The plan made at build holds for the build's image size.
+    conv2d_nchw_q8(*packed, s.batch, in, out, kernels::best_isa(), planned_ && packed == &nchw_ ? &nchw_plan_ : nullptr);
   }
 
   QuantInputs quant_inputs(const RunContext& rc) const {
@@ -541,6 +567,12 @@ class IntegerConv final : public Kernel {
   PackedConvNchwQs8 nchw_;  ///< constant weights for conv2d_nchw_q8
   bool prepacked_dw_nchw_ = false;
   PackedDwConvNchwQs8 dw_nchw_;  ///< constant weights with one input channel per group, for dwconv2d_nchw_q8
+  // The geometry for images of the size known at build (batch 1; any batch reuses it).
+  bool image_known_ = false;
+  std::vector<std::int64_t> image_x_shape_, image_y_shape_;
+  Conv2dShape image_geometry_;
+  bool planned_ = false;
+  ConvNchwQ8Plan nchw_plan_;  ///< conv2d_nchw_q8's tables, when planned_ (precomputed_, the build's image size)
   bool precomputed_ = false;
   kernels::Q8Output out_;  ///< scales, zero point and clamp (no pointers), when precomputed_
   std::int32_t zx_ = 0;    ///< x's zero point, when precomputed_

@@ -195,8 +195,30 @@ PackedConvNchwQs8 pack_conv2d_nchw_qs8(const Conv2dShape& shape, const std::int8
   return w;
 }
 
+ConvNchwQ8Plan plan_conv2d_nchw_q8(const PackedConvNchwQs8& w, bool u8_input, std::int32_t x_zero_point,
+                                   const kernels::Q8Output& output) {
+  const Conv2dShape& s = w.shape;
+  s.check();
+  const std::size_t channels = s.out_channels;
+  if (output.scale.size() != 1 && output.scale.size() != channels)
+    throw InvalidArgument("output scale needs 1 or out_channels values");
+  const Geometry g = geometry(s);
+  const std::int32_t zx = u8_input ? x_zero_point - 128 : x_zero_point;  // in the int8 frame of B
+  // Per output channel m, what the fused kernels add to the sums and scale
+  // them by: init = bias[m] − zx·R[m] and M[m].
+  ConvNchwQ8Plan plan;
+  plan.row_init.resize(channels);
+  plan.row_scale.resize(channels);
+  for (std::size_t m = 0; m < channels; ++m) {
+    plan.row_init[m] = requant_row_init(w.bias[m], zx, w.weight_sums[m]);
+    plan.row_scale[m] = output.scale.size() == 1 ? output.scale[0] : output.scale[m];
+  }
+  if (!g.flat) plan.tap = tap_offsets(s, g, w.k, w.k_padded);
+  return plan;
+}
+
 void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels::Q8Input& input,
-                    const kernels::Q8Output& output, kernels::Isa isa) {
+                    const kernels::Q8Output& output, kernels::Isa isa, const ConvNchwQ8Plan* plan) {
   const Conv2dShape& s = w.shape;
   s.check();
   const std::size_t channels = s.out_channels;
@@ -211,19 +233,20 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
   const bool u8 = input.u8 != nullptr;
   const std::uint8_t flip = u8 ? 0x80 : 0x00;
   const auto zx_raw = static_cast<std::uint8_t>(input.zero_point);
-  const std::int32_t zx = u8 ? input.zero_point - 128 : input.zero_point;  // in the int8 frame of B
 
-  // Per output channel m, what the fused kernels add to the sums and scale
-  // them by: init = bias[m] − zx·R[m] and M[m].
-  std::vector<std::int32_t> row_init(channels);
-  std::vector<float> row_scale(channels);
-  for (std::size_t m = 0; m < channels; ++m) {
-    row_init[m] = requant_row_init(w.bias[m], zx, w.weight_sums[m]);
-    row_scale[m] = output.scale.size() == 1 ? output.scale[0] : output.scale[m];
+  ConvNchwQ8Plan made;
+  if (plan == nullptr) {
+    made = plan_conv2d_nchw_q8(w, u8, input.zero_point, output);
+    plan = &made;
+  } else if (plan->row_init.size() != channels || plan->row_scale.size() != channels ||
+             plan->tap.size() != (g.flat ? 0 : kp)) {
+    throw InvalidArgument("conv2d_nchw_q8: the plan was made for another convolution");
   }
+  const std::int32_t* const row_init = plan->row_init.data();
+  const float* const row_scale = plan->row_scale.data();
+  const std::vector<std::size_t>& tap = plan->tap;
   const kernels::Q8OutputParams params{output.zero_point, output.min, output.max};
 
-  const std::vector<std::size_t> tap = g.flat ? std::vector<std::size_t>{} : tap_offsets(s, g, w.k, kp);
   const std::size_t padded_bytes = g.flat ? kp * kNR : cg * g.hp * g.wp;  // flat: the tail panel's source
   // Scratch kept per thread: runs after the first allocate nothing.
   thread_local std::vector<std::int8_t> padded_buffer, panel_buffer;
@@ -276,10 +299,10 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
             const std::int16_t* ai = a + i * kp;
             const std::int8_t* panel = panels + j * kp;
             if (output.u8 != nullptr)
-              cfg.qs8_gemm_qu8(r, nc, kp, ai, kp, panel, row_init.data() + m, row_scale.data() + m, params,
+              cfg.qs8_gemm_qu8(r, nc, kp, ai, kp, panel, row_init + m, row_scale + m, params,
                                output.u8 + y0 + at, out_plane);
             else
-              cfg.qs8_gemm_qs8(r, nc, kp, ai, kp, panel, row_init.data() + m, row_scale.data() + m, params,
+              cfg.qs8_gemm_qs8(r, nc, kp, ai, kp, panel, row_init + m, row_scale + m, params,
                                output.s8 + y0 + at, out_plane);
           }
         }

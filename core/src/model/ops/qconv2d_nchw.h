@@ -54,10 +54,27 @@ PackedConvNchwQs8 pack_conv2d_nchw_qs8(const kernels::Conv2dShape& shape, const 
                                         const std::vector<std::int32_t>& zero_point,
                                         const std::vector<std::int32_t>& bias);
 
+/// @brief The tables conv2d_nchw_q8 needs before its first image: where
+/// each k reads in the padded planes, and each output row's init (bias −
+/// zx'·R) and scale. A caller whose geometry, x zero point and output scales
+/// are fixed makes them once (a batch-1 run then skips this work).
+struct ConvNchwQ8Plan {
+  std::vector<std::size_t> tap;        ///< k_padded offsets; empty for a 1×1, stride-1, unpadded convolution
+  std::vector<std::int32_t> row_init;  ///< out_channels
+  std::vector<float> row_scale;        ///< out_channels
+};
+
+/// @brief The plan for `w`'s geometry, x's zero point (`u8_input`: uint8 x,
+/// else int8) and `output`'s scales.
+ConvNchwQ8Plan plan_conv2d_nchw_q8(const PackedConvNchwQs8& w, bool u8_input, std::int32_t x_zero_point,
+                                   const kernels::Q8Output& output);
+
 /// @brief `batch` images of NCHW uint8/int8 input to NCHW requantized output.
 /// `input.zero_point` is x's; `output.scale` has 1 or out_channels values;
 /// `output.min`/`max` clamp (a fused activation). Strides are ignored (dense).
+/// `plan`, when given, must be plan_conv2d_nchw_q8 of these arguments.
 void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels::Q8Input& input,
-                    const kernels::Q8Output& output, kernels::Isa isa = kernels::best_isa());
+                    const kernels::Q8Output& output, kernels::Isa isa = kernels::best_isa(),
+                    const ConvNchwQ8Plan* plan = nullptr);
 
 }  // namespace quantlab::model::int8_ops
