@@ -641,6 +641,16 @@ TEST(OpsInt8Conv, weights_stationary_nchw_matches_the_generic_path) {
            {"1x1_flat_3", 2, 9, 4, 1, 1, 3, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, false, false},
            {"5x5_groups2", 1, 6, 8, 2, 11, 10, 5, 5, 1, 1, 1, 1, {2, 2, 2, 2}, true, true},
            {"one_output_channel", 1, 7, 1, 1, 6, 9, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, true},
+           // Panels crossing output rows (stride 1, rows of 8+ pixels that
+           // panels would pad): rows of 28, 11, 13 and 18, dilation, groups,
+           // a last panel running past the plane.
+           {"crossing_28", 1, 3, 5, 1, 28, 28, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true, false},
+           {"crossing_9x11_int8", 2, 5, 6, 1, 9, 11, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, false},
+           {"crossing_dilation2", 1, 4, 7, 1, 12, 13, 3, 3, 1, 1, 2, 2, {2, 2, 2, 2}, true, true},
+           {"crossing_5x3_unpadded", 2, 3, 9, 1, 10, 20, 5, 3, 1, 1, 1, 1, {0, 0, 0, 0}, false, true},
+           {"crossing_groups2", 1, 6, 4, 2, 10, 10, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true, true},
+           {"crossing_uneven_pads", 3, 2, 3, 1, 7, 12, 3, 3, 1, 1, 1, 1, {0, 2, 1, 0}, true, false},
+           {"rows_of_8_do_not_cross", 1, 4, 4, 1, 8, 8, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, true},
        })
     expect_prepacked_matches_generic(c, rng);
 }

@@ -29,15 +29,24 @@ std::size_t round_up(std::size_t v, std::size_t m) { return (v + m - 1) / m * m;
 /// One image's implicit GEMM. Output rows are padded to whole panels
 /// (ow_padded columns, the extra ones computed and dropped), so every panel's
 /// 8 pixels lie in one output row and, for stride 1, read 8 consecutive bytes
-/// of the padded input. A 1×1, stride-1, unpadded convolution is `flat`
-/// instead: its columns are the input plane's pixels as they are (no copy),
-/// the last panel completed from a small copy.
+/// of the padded input. Where that pads much (a 14-pixel row takes two
+/// panels, 16 columns), a stride-1 convolution with rows of 8 pixels or more
+/// `crosses` instead: panels are 8 consecutive pixels of the whole output
+/// plane, and one that runs into the next row reads its bytes from two
+/// places (cross_row_bytes). A 1×1, stride-1, unpadded convolution is `flat`:
+/// its columns are the input plane's pixels as they are (no copy), the last
+/// panel completed from a small copy.
 struct Geometry {
   bool flat = false;
+  bool cross = false;
   std::size_t oh = 0, ow = 0, ow_padded = 0;
-  std::size_t hp = 0, wp = 0;  ///< the zero-point-padded input plane (not flat)
-  std::size_t columns = 0;     ///< oh · ow_padded, or the pixels rounded up to a panel (flat)
+  std::size_t hp = 0, wp = 0;  ///< the zero-point-padded input plane (not flat); rows of wp bytes
+  std::size_t columns = 0;     ///< oh · ow_padded, or the pixels rounded up to a panel (flat, cross)
 };
+
+/// Rows below a crossing plane's padding, so that the last panel's pixels
+/// past the plane (computed and dropped) read inside it.
+constexpr std::size_t kCrossSlackRows = 2;
 
 Geometry geometry(const Conv2dShape& s) {
   Geometry g;
@@ -52,6 +61,15 @@ Geometry geometry(const Conv2dShape& s) {
   }
   g.ow_padded = round_up(g.ow, kNR);
   g.hp = s.pad_top + s.in_height + s.pad_bottom;
+  const std::size_t crossing_columns = round_up(g.oh * g.ow, kNR);
+  g.cross = s.stride_height == 1 && s.stride_width == 1 && g.ow >= kNR && crossing_columns < g.oh * g.ow_padded;
+  if (g.cross) {
+    g.ow_padded = g.ow;
+    g.hp += kCrossSlackRows;
+    g.wp = s.pad_left + s.in_width + s.pad_right;
+    g.columns = crossing_columns;
+    return g;
+  }
   // Wide enough for the padded columns' taps too.
   const std::size_t reach = (g.ow_padded - 1) * s.stride_width + (s.kernel_width - 1) * s.dilation_width + 1;
   g.wp = std::max(s.pad_left + s.in_width + s.pad_right, reach);
@@ -113,11 +131,56 @@ inline void interleave_row(const std::int8_t* a, const std::int8_t* b, std::size
   }
 }
 
+/// The 8 bytes of a panel row whose first `r` pixels (1..7) end an output
+/// row and the rest begin the next, at stride 1: the first r from `at`, the
+/// others from `at + gap` (gap = wp − ow, the padding between the rows).
+/// Bytes are little-endian in the word, as in WebAssembly and on x86.
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "cross_row_bytes assumes little-endian words");
+#endif
+inline std::uint64_t cross_row_bytes(const std::int8_t* at, std::size_t gap, std::uint64_t first_r) {
+  std::uint64_t lo, hi;
+  std::memcpy(&lo, at, 8);
+  std::memcpy(&hi, at + gap, 8);
+  return (lo & first_r) | (hi & ~first_r);
+}
+
+/// Panels [p0, p0 + count) of a crossing geometry: panel q holds output
+/// pixels 8q .. 8q + 7 of the plane.
+void pack_panels_crossing(const Geometry& g, const std::int8_t* xp, const std::size_t* tap, std::size_t k_padded,
+                          std::size_t p0, std::size_t count, std::int8_t* out) {
+  const std::size_t gap = g.wp - g.ow;
+  for (std::size_t q = p0; q < p0 + count; ++q) {
+    const std::size_t oy = q * kNR / g.ow, ox0 = q * kNR % g.ow;
+    const std::int8_t* origin = xp + oy * g.wp + ox0;
+    std::int8_t* d = out + (q - p0) * k_padded * kNR;
+    const std::size_t r = g.ow - ox0;  // pixels left in this output row
+    if (r >= kNR) {
+      for (std::size_t t = 0; t < k_padded; t += kKR, d += kKR * kNR)
+        interleave_row(origin + tap[t], origin + tap[t + 1], 1, 0, d);
+      continue;
+    }
+    const std::uint64_t first_r = ~std::uint64_t{0} >> (64 - 8 * r);
+    for (std::size_t t = 0; t < k_padded; t += kKR, d += kKR * kNR) {
+      const std::uint64_t a = cross_row_bytes(origin + tap[t], gap, first_r);
+      const std::uint64_t b = cross_row_bytes(origin + tap[t + 1], gap, first_r);
+      std::int8_t ab[16];
+      std::memcpy(ab, &a, 8);
+      std::memcpy(ab + 8, &b, 8);
+      interleave_row(ab, ab + 8, 1, 0, d);
+    }
+  }
+}
+
 /// Panels [p0, p0 + count) of B (K × columns, B[k][p] = padded input at
 /// pixel p's window origin + tap[k]): the microkernels' layout, per panel
 /// k_padded / 2 rows of 8 pixels × 2 consecutive k (Qs8PanelRow).
 void pack_panels(const Conv2dShape& s, const Geometry& g, const std::int8_t* xp, const std::size_t* tap,
                  std::size_t k_padded, std::size_t p0, std::size_t count, std::int8_t* out) {
+  if (g.cross) {
+    pack_panels_crossing(g, xp, tap, k_padded, p0, count, out);
+    return;
+  }
   const std::size_t per_row = g.ow_padded / kNR;
   const std::size_t sw = s.stride_width;
   for (std::size_t q = p0; q < p0 + count; ++q) {
@@ -285,11 +348,12 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
           const std::size_t m = gi * og + i;
           const std::size_t y0 = (n * channels + m) * out_plane;
           for (std::size_t j = 0; j < nb; j += kNR) {
-            // The panel's 8 pixels lie in one output row (or, flat, are
-            // consecutive outputs); those past the row's end are dropped.
+            // The panel's 8 pixels lie in one output row (or, flat or
+            // crossing, are consecutive outputs); those past the row's (the
+            // plane's) end are dropped.
             const std::size_t col = n0 + j;
             std::size_t at = col, nc = kNR;
-            if (g.flat) {
+            if (g.flat || g.cross) {
               nc = std::min(kNR, out_plane - col);
             } else if (g.ow != g.ow_padded) {
               const std::size_t oy = col / g.ow_padded, ox = col % g.ow_padded;
