@@ -279,13 +279,23 @@ test('unknown options and bad calibration throw readable Errors; the instance ke
       [{ calibration: { data: new Int32Array(2 * PIXELS), shape: [2, 1, 28, 28] } }, /float32|float/],
       [{ calibration: { data: new Float32Array(10), shape: [3, 1, 28, 28] } }, /not a multiple|values/],
       [{ calibration: 'images.npy' }, /calibration must be/],
+      [{ calibration: { images: smallCalibration } }, /for the model's input 'input'.*keys 'images'/],
+      [{ calibration: {} }, /no keys/],
     ];
     for (const [options, message] of bad) {
       await assert.rejects(ql.quantizeModel(model, options), (e) => e instanceof Error && message.test(e.message), `${JSON.stringify(Object.keys(options))} should fail with ${message}`);
       assert.deepEqual(model.runSync({ input: x }).logits.data, expected, 'the model still runs');
     }
     assert.ok(ql.memoryInUse() <= baseline + 4096, `failed quantizeModel calls free their memory: ${baseline} -> ${ql.memoryInUse()}`);
-    // And quantization still works.
+    // And quantization still works; samples may also come keyed by the input's name, as run() takes them.
+    const byName = await ql.quantizeModel(model, { calibration: { input: smallCalibration } });
+    const plain = await ql.quantizeModel(model, { calibration: smallCalibration });
+    try {
+      assert.deepEqual(byName.exportOnnx(), plain.exportOnnx());
+    } finally {
+      byName.delete();
+      plain.delete();
+    }
     const q = await ql.quantizeModel(model, { calibration: smallCalibration });
     try {
       assert.equal(q.runSync({ input: x }).logits.shape[0], 4);

@@ -370,8 +370,8 @@ export interface SampleBatch {
 export interface QuantizeModelOptions {
   /** 'static' (default): activations calibrated, the whole layer in integers. 'dynamic': int8 Gemm/MatMul weights, activations quantized per batch at run time. */
   mode?: 'static' | 'dynamic';
-  /** Samples of the model's (single) input; the report runs on the first 64. Required. */
-  calibration: SampleBatch | SampleBatch[];
+  /** Samples of the model's (single) input, or `{ [inputName]: samples }` as run() takes inputs; the report runs on the first 64. Required. */
+  calibration: SampleBatch | SampleBatch[] | Record<string, SampleBatch | SampleBatch[]>;
   /** Calibration samples used (default 200). */
   samples?: number;
   /** Samples per calibration run (default 32). */

@@ -291,6 +291,20 @@ function parseReport(text) {
   return JSON.parse(text, (key, value) => (typeof value === 'string' && value in special ? special[value] : value));
 }
 
+/**
+ * The calibration samples of the model's input `name`: { data, shape } or an
+ * array of them, or, as run() takes inputs, { [name]: those }.
+ */
+function calibrationSamples(calibration, name) {
+  if (calibration === null || typeof calibration !== 'object' || Array.isArray(calibration) || 'shape' in calibration) {
+    return calibration;
+  }
+  const keys = Object.keys(calibration);
+  if (keys.length === 1 && keys[0] === name) return calibration[name];
+  throw new Error(`calibration must be { data: Float32Array, shape: [N, ...] } for the model's input '${name}' ` +
+                  `(or { '${name}': { data, shape } }); got an object with ${keys.length ? `keys ${keys.map((k) => `'${k}'`).join(', ')}` : 'no keys'}`);
+}
+
 /** Splits { data, shape: [N, ...] } (or an array of such batches) into batches of at most `batch` samples. */
 function* sampleBatches(calibration, limit, batch) {
   const list = Array.isArray(calibration) ? calibration : [calibration];
@@ -609,8 +623,10 @@ class Quantlab {
       throw new Error(mode === 'static' ? 'static quantization needs calibration data: { data, shape: [N, ...] }' : 'quantizeModel needs calibration data (the report runs on it)');
     }
     const onProgress = typeof opts.onProgress === 'function' ? opts.onProgress : () => {};
-    const { calibration, onProgress: _ignored, samples: _s, batchSize: _b, ...coreOptions } = opts;
-    const handle = call(this.#core, 'ptqCreate', modelHandle(model), { ...coreOptions, mode });
+    const { calibration: given, onProgress: _ignored, samples: _s, batchSize: _b, ...coreOptions } = opts;
+    const modelPointer = modelHandle(model);  // a deleted or foreign model fails here, first
+    const calibration = calibrationSamples(given, model.inputs[0].name);
+    const handle = call(this.#core, 'ptqCreate', modelPointer, { ...coreOptions, mode });
     try {
       const input = model.inputs[0];
       const total = countSamples(calibration, samples);
