@@ -625,10 +625,10 @@ class Quantlab {
     const onProgress = typeof opts.onProgress === 'function' ? opts.onProgress : () => {};
     const { calibration: given, onProgress: _ignored, samples: _s, batchSize: _b, ...coreOptions } = opts;
     const modelPointer = modelHandle(model);  // a deleted or foreign model fails here, first
-    const calibration = calibrationSamples(given, model.inputs[0].name);
+    const input = model.inputs[0];
+    const calibration = calibrationSamples(given, input.name);
     const handle = call(this.#core, 'ptqCreate', modelPointer, { ...coreOptions, mode });
     try {
-      const input = model.inputs[0];
       const total = countSamples(calibration, samples);
       let done = 0;
       onProgress({ stage: 'calibrate', done, total });
