@@ -540,6 +540,54 @@ TEST(OpsInt8Conv, constant_weights_serve_inputs_of_any_size) {
   }
 }
 
+TEST(OpsInt8Conv, pointwise_weights_packed_for_any_size_serve_planes_with_a_tail) {
+  // A 1×1 convolution over symbolic sizes is packed for a one-pixel plane,
+  // which is all tail, so the packed weights carry the matrix-vector copy.
+  // Planes ending 1-3 pixels past a whole panel (7×7, 3×9, 2×1, 1×1) use it
+  // for 70 channels (three calls: 32 + 32 + 6); 4 (14×14) and 5 (1×13) do
+  // not pay, and complete their last panel instead.
+  std::mt19937 rng(37);
+  std::uniform_int_distribution<int> byte(0, 255);
+  constexpr std::int64_t kIn = 5, kOut = 70;
+  std::vector<std::int8_t> w(kOut * kIn);
+  for (auto& v : w) v = static_cast<std::int8_t>(byte(rng) - 128);
+  std::vector<std::int8_t> zw(kOut);
+  std::vector<float> sw(kOut);
+  std::vector<std::int32_t> bias(kOut);
+  for (std::size_t o = 0; o < zw.size(); ++o) {
+    zw[o] = static_cast<std::int8_t>(static_cast<int>(o % 7) - 3);
+    sw[o] = 0.002f + 0.0003f * static_cast<float>(o);
+    bias[o] = static_cast<std::int32_t>(byte(rng) * 17) - 2000;
+  }
+  auto make = [&](bool constant) {
+    OneNode n{"QLinearConv", 10};
+    n.input("x", Tensor(DataType::uint8, {1, kIn, 7, 7}))
+        .input("sx", Tensor::scalar<float>(0.02f), true)
+        .input("zx", Tensor::scalar<std::uint8_t>(131), true)
+        .input("w", Tensor::from<std::int8_t>({kOut, kIn, 1, 1}, w), constant)
+        .input("sw", Tensor::from<float>({kOut}, sw), true)
+        .input("zw", Tensor::from<std::int8_t>({kOut}, zw), true)
+        .input("sy", Tensor::scalar<float>(0.05f), true)
+        .input("zy", Tensor::scalar<std::int8_t>(-3), true)
+        .input("b", Tensor::from<std::int32_t>({kOut}, bias), true);
+    return n;
+  };
+  const std::vector<std::int64_t> symbolic{0, 2, 3};  // batch, height, width
+  Session packed_once(make(true).model(&symbolic));
+  Session packed_per_run(make(false).model(&symbolic));
+  for (auto [batch, h, wd] : std::vector<std::array<std::int64_t, 3>>{
+           {1, 7, 7}, {2, 3, 9}, {3, 2, 1}, {1, 1, 1}, {2, 14, 14}, {1, 1, 13}}) {
+    std::vector<std::uint8_t> x(static_cast<std::size_t>(batch * kIn * h * wd));
+    for (auto& v : x) v = static_cast<std::uint8_t>(byte(rng));
+    std::map<std::string, Tensor> feeds{{"x", Tensor::from<std::uint8_t>({batch, kIn, h, wd}, x)}};
+    const Tensor a = packed_once.run(feeds).at("y0");
+    feeds["w"] = Tensor::from<std::int8_t>({kOut, kIn, 1, 1}, w);
+    const Tensor b = packed_per_run.run(feeds).at("y0");
+    EXPECT_EQ(a.shape(), (std::vector<std::int64_t>{batch, kOut, h, wd}));
+    EXPECT_EQ(difference(a, b), "") << batch << "x" << h << "x" << wd;
+  }
+}
+
 /// A QLinearConv for the prepacked-versus-generic comparisons below.
 struct QConvCase {
   const char* name;
@@ -651,6 +699,17 @@ TEST(OpsInt8Conv, weights_stationary_nchw_matches_the_generic_path) {
            {"crossing_groups2", 1, 6, 4, 2, 10, 10, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true, true},
            {"crossing_uneven_pads", 3, 2, 3, 1, 7, 12, 3, 3, 1, 1, 1, 1, {0, 2, 1, 0}, true, false},
            {"rows_of_8_do_not_cross", 1, 4, 4, 1, 8, 8, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, true},
+           // Planes ending a few pixels past a whole panel compute those one
+           // at a time where that pays (tail_pays; 7×7 above, 1 of 6
+           // channels, and flat_49): rows of 7 crossing with 3 left, 14×14's
+           // 4 in two groups of 64, more output channels than one
+           // matrix-vector call takes; ends that stay panels (flat_3 and
+           // 14×14 above: too few channels; 5 and 7 left).
+           {"rows_of_7_tail_3", 2, 4, 64, 1, 5, 7, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true, false},
+           {"tail_4_groups2", 1, 8, 128, 2, 14, 14, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, false},
+           {"tail_40_output_channels", 1, 3, 40, 1, 7, 7, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false, true},
+           {"1x1_flat_13_no_tail", 2, 5, 6, 1, 1, 13, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, true, false},
+           {"one_row_of_7_no_tail", 1, 3, 4, 1, 1, 7, 1, 3, 1, 1, 1, 1, {0, 1, 0, 1}, false, false},
        })
     expect_prepacked_matches_generic(c, rng);
 }

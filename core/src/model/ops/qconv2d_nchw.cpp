@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "quantlab/error.h"
 #include "quantlab/kernels/config.h"
@@ -30,44 +31,70 @@ std::size_t round_up(std::size_t v, std::size_t m) { return (v + m - 1) / m * m;
 /// (ow_padded columns, the extra ones computed and dropped), so every panel's
 /// 8 pixels lie in one output row and, for stride 1, read 8 consecutive bytes
 /// of the padded input. Where that pads much (a 14-pixel row takes two
-/// panels, 16 columns), a stride-1 convolution with rows of 8 pixels or more
+/// panels, 16 columns), a stride-1 convolution with rows of 7 pixels or more
 /// `crosses` instead: panels are 8 consecutive pixels of the whole output
 /// plane, and one that runs into the next row reads its bytes from two
 /// places (cross_row_bytes). A 1×1, stride-1, unpadded convolution is `flat`:
 /// its columns are the input plane's pixels as they are (no copy), the last
 /// panel completed from a small copy.
+///
+/// A flat or crossing plane that ends a few pixels past its last whole panel
+/// (49 = 6·8 + 1) may compute those `tail` pixels one at a time instead,
+/// with the matrix-vector kernel (conv_tail_pixels, tail_pays): a panel for
+/// one pixel would compute 8 and drop 7, an eighth of the work of a 7×7 plane. (A panel
+/// spans at most two output rows while rows have 7 pixels or more; rows of 7
+/// cross only with a tail, 49 = 6 panels + 1, as 7 panels would pad as many.)
 struct Geometry {
   bool flat = false;
   bool cross = false;
   std::size_t oh = 0, ow = 0, ow_padded = 0;
   std::size_t hp = 0, wp = 0;  ///< the zero-point-padded input plane (not flat); rows of wp bytes
-  std::size_t columns = 0;     ///< oh · ow_padded, or the pixels rounded up to a panel (flat, cross)
+  std::size_t columns = 0;     ///< oh · ow_padded, or the pixels in whole panels (flat, cross)
+  std::size_t tail = 0;        ///< the plane's last pixels, computed one at a time (flat, cross)
 };
+
+/// Whether the last `t` pixels of a plane cost less one at a time than as a
+/// panel, for `og` output channels. Counted in i32x4.dot_i16x8_s per k pair:
+/// a panel takes 8 per tile of 4 channels; a pixel takes 8 per matrix-vector
+/// call of 32 channels (which computes all 32) plus about 4 for gathering
+/// its taps. One at a time when that saves a quarter or more: a 7×7 plane's
+/// last pixel for 32 channels (12 against 64), not 14×14's last 4 for 16
+/// (48 against 32).
+bool tail_pays(std::size_t t, std::size_t og) {
+  const std::size_t one_at_a_time = t * (8 * ((og + 31) / 32) + 4);
+  const std::size_t panel = 8 * ((og + 3) / 4);
+  return 4 * one_at_a_time <= 3 * panel;
+}
 
 /// Rows below a crossing plane's padding, so that the last panel's pixels
 /// past the plane (computed and dropped) read inside it.
 constexpr std::size_t kCrossSlackRows = 2;
 
-Geometry geometry(const Conv2dShape& s) {
+/// `tail_ok`: the packed weights have the matrix-vector copy (tail_weights).
+Geometry geometry(const Conv2dShape& s, bool tail_ok) {
   Geometry g;
   g.oh = s.out_height();
   g.ow = s.out_width();
   g.flat = s.kernel_height == 1 && s.kernel_width == 1 && s.stride_height == 1 && s.stride_width == 1 &&
            s.pad_top == 0 && s.pad_left == 0 && s.pad_bottom == 0 && s.pad_right == 0;
+  const std::size_t plane = g.oh * g.ow, extra = plane % kNR;
+  const std::size_t tail = tail_ok && extra != 0 && tail_pays(extra, s.out_channels_per_group()) ? extra : 0;
+  const std::size_t panel_columns = tail != 0 ? plane - tail : round_up(plane, kNR);
   if (g.flat) {
     g.ow_padded = g.ow;
-    g.columns = round_up(g.oh * g.ow, kNR);
+    g.columns = panel_columns;
+    g.tail = tail;
     return g;
   }
   g.ow_padded = round_up(g.ow, kNR);
   g.hp = s.pad_top + s.in_height + s.pad_bottom;
-  const std::size_t crossing_columns = round_up(g.oh * g.ow, kNR);
-  g.cross = s.stride_height == 1 && s.stride_width == 1 && g.ow >= kNR && crossing_columns < g.oh * g.ow_padded;
+  g.cross = s.stride_height == 1 && s.stride_width == 1 && g.ow + 1 >= kNR && panel_columns < g.oh * g.ow_padded;
   if (g.cross) {
     g.ow_padded = g.ow;
     g.hp += kCrossSlackRows;
     g.wp = s.pad_left + s.in_width + s.pad_right;
-    g.columns = crossing_columns;
+    g.columns = panel_columns;
+    g.tail = tail;
     return g;
   }
   // Wide enough for the padded columns' taps too.
@@ -145,6 +172,24 @@ inline std::uint64_t cross_row_bytes(const std::int8_t* at, std::size_t gap, std
   return (lo & first_r) | (hi & ~first_r);
 }
 
+/// interleave_row of two rows held in words (little-endian bytes), in
+/// registers: a round trip through memory costs more than the shuffle.
+inline void interleave_words(std::uint64_t a, std::uint64_t b, std::int8_t* d) {
+#ifdef QUANTLAB_HAVE_SHUFFLEVECTOR
+  typedef std::uint64_t Words2 __attribute__((vector_size(16)));
+  const Words2 ab = {a, b};
+  Bytes16 x;
+  std::memcpy(&x, &ab, 16);
+  const Bytes16 r = __builtin_shufflevector(x, x, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+  std::memcpy(d, &r, 16);
+#else
+  for (std::size_t j = 0; j < kNR; ++j) {
+    d[2 * j] = static_cast<std::int8_t>(a >> (8 * j));
+    d[2 * j + 1] = static_cast<std::int8_t>(b >> (8 * j));
+  }
+#endif
+}
+
 /// Panels [p0, p0 + count) of a crossing geometry: panel q holds output
 /// pixels 8q .. 8q + 7 of the plane.
 void pack_panels_crossing(const Geometry& g, const std::int8_t* xp, const std::size_t* tap, std::size_t k_padded,
@@ -161,13 +206,45 @@ void pack_panels_crossing(const Geometry& g, const std::int8_t* xp, const std::s
       continue;
     }
     const std::uint64_t first_r = ~std::uint64_t{0} >> (64 - 8 * r);
-    for (std::size_t t = 0; t < k_padded; t += kKR, d += kKR * kNR) {
-      const std::uint64_t a = cross_row_bytes(origin + tap[t], gap, first_r);
-      const std::uint64_t b = cross_row_bytes(origin + tap[t + 1], gap, first_r);
-      std::int8_t ab[16];
-      std::memcpy(ab, &a, 8);
-      std::memcpy(ab + 8, &b, 8);
-      interleave_row(ab, ab + 8, 1, 0, d);
+    for (std::size_t t = 0; t < k_padded; t += kKR, d += kKR * kNR)
+      interleave_words(cross_row_bytes(origin + tap[t], gap, first_r),
+                       cross_row_bytes(origin + tap[t + 1], gap, first_r), d);
+  }
+}
+
+/// The last g.tail pixels of one image's group (flat or crossing geometry),
+/// one at a time: the pixel's K taps widened to int16 are one A row for the
+/// matrix-vector kernel against the group's int8 weights (tail_weights), and
+/// the requantization kernel adds the same init (bias − zx'·R) and applies
+/// the same scale as the panels' fused tiles, with −zw·Σx' for the raw
+/// weights. The integers equal the panels', so the codes do too.
+template <class TOut>
+void conv_tail_pixels(const kernels::KernelConfig& cfg, const kernels::PackedWeightsQs8& w, const Geometry& g,
+                      const std::int8_t* padded, const std::size_t* tap, const std::int8_t* x, std::size_t in_plane,
+                      std::int8_t flip, const std::int32_t* row_init, const float* row_scale,
+                      const kernels::Q8OutputParams& params, TOut* y, std::size_t out_plane) {
+  thread_local std::vector<std::int16_t> a;
+  a.assign(w.k_padded, 0);
+  std::int32_t acc[kernels::kGemvNR];
+  TOut codes[kernels::kGemvNR];
+  for (std::size_t p = out_plane - g.tail; p < out_plane; ++p) {
+    std::int32_t row_sum = 0;
+    if (g.flat) {
+      for (std::size_t k = 0; k < w.k; ++k) a[k] = static_cast<std::int8_t>(x[k * in_plane + p] ^ flip);
+    } else {
+      const std::int8_t* origin = padded + p / g.ow * g.wp + p % g.ow;
+      for (std::size_t k = 0; k < w.k; ++k) a[k] = origin[tap[k]];
+    }
+    for (std::size_t k = 0; k < w.k; ++k) row_sum += a[k];
+    for (std::size_t c0 = 0; c0 < w.n; c0 += kernels::kGemvNR) {
+      const std::size_t nc = std::min(kernels::kGemvNR, w.n - c0);
+      cfg.qs8_gemv(1, nc, w.k_padded, a.data(), w.k_padded, w.panel(c0 / kNR), acc, kernels::kGemvNR);
+      const kernels::Q8RowCorrection row{row_init + c0, w.zero_point.data() + c0, row_sum};
+      if constexpr (std::is_same_v<TOut, std::uint8_t>)
+        cfg.requant_qu8(nc, acc, row, row_scale + c0, params, codes);
+      else
+        cfg.requant_qs8(nc, acc, row, row_scale + c0, params, codes);
+      for (std::size_t j = 0; j < nc; ++j) y[(c0 + j) * out_plane + p] = codes[j];
     }
   }
 }
@@ -255,6 +332,18 @@ PackedConvNchwQs8 pack_conv2d_nchw_qs8(const Conv2dShape& shape, const std::int8
     w.weight_sums[o] = sum;
     if (!bias.empty()) w.bias[o] = bias[o];
   }
+  // Made for the image size packed; a caller running other sizes with these
+  // weights gets the tail path only if it has them.
+  if (geometry(w.shape, true).tail != 0) {
+    const std::size_t og = shape.out_channels_per_group();
+    for (std::size_t gi = 0; gi < shape.groups; ++gi) {
+      std::vector<std::int32_t> zp(zero_point.size() == 1 ? zero_point : std::vector<std::int32_t>(
+                                                                              zero_point.begin() + gi * og,
+                                                                              zero_point.begin() + (gi + 1) * og));
+      w.tail_weights.push_back(kernels::pack_weights_qs8(w.k, og, weights_oihw + gi * og * w.k, w.k, zp, {},
+                                                         kernels::WeightLayout::n_by_k));
+    }
+  }
   return w;
 }
 
@@ -265,7 +354,7 @@ ConvNchwQ8Plan plan_conv2d_nchw_q8(const PackedConvNchwQs8& w, bool u8_input, st
   const std::size_t channels = s.out_channels;
   if (output.scale.size() != 1 && output.scale.size() != channels)
     throw InvalidArgument("output scale needs 1 or out_channels values");
-  const Geometry g = geometry(s);
+  const Geometry g = geometry(s, !w.tail_weights.empty());
   const std::int32_t zx = u8_input ? x_zero_point - 128 : x_zero_point;  // in the int8 frame of B
   // Per output channel m, what the fused kernels add to the sums and scale
   // them by: init = bias[m] − zx·R[m] and M[m].
@@ -289,7 +378,7 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
   const kernels::KernelConfig& cfg = kernels::kernel_config(isa);
   if (cfg.qs8_mr > kMaxMR) throw InvalidArgument("int8 microkernel taller than 4 rows");
 
-  const Geometry g = geometry(s);
+  const Geometry g = geometry(s, !w.tail_weights.empty());
   const std::size_t cg = s.in_channels_per_group(), og = s.out_channels_per_group();
   const std::size_t kp = w.k_padded;
   const std::size_t in_plane = s.in_height * s.in_width, out_plane = g.oh * g.ow;
@@ -305,6 +394,8 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
              plan->tap.size() != (g.flat ? 0 : kp)) {
     throw InvalidArgument("conv2d_nchw_q8: the plan was made for another convolution");
   }
+  if (!w.tail_weights.empty() && w.tail_weights.size() != s.groups)
+    throw InvalidArgument("conv2d_nchw_q8: the packed weights' groups do not match");
   const std::int32_t* const row_init = plan->row_init.data();
   const float* const row_scale = plan->row_scale.data();
   const std::vector<std::size_t>& tap = plan->tap;
@@ -325,14 +416,14 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
     for (std::size_t gi = 0; gi < s.groups; ++gi) {
       const std::size_t first = (n * s.in_channels + gi * cg) * in_plane;
       const std::int8_t* x = u8 ? reinterpret_cast<const std::int8_t*>(input.u8) + first : input.s8 + first;
-      if (g.flat) {
+      if (g.flat && g.tail == 0) {
         // The last panel's pixels, completed with the zero point, in the int8 frame.
         const std::size_t done = in_plane / kNR * kNR;
         std::memset(padded, zx_raw ^ flip, kp * kNR);
         for (std::size_t c = 0; c < cg; ++c)
           for (std::size_t j = done; j < in_plane; ++j)
             padded[c * kNR + j - done] = static_cast<std::int8_t>(x[c * in_plane + j] ^ flip);
-      } else {
+      } else if (!g.flat) {
         copy_into_padded_planes(s, g.hp, g.wp, reinterpret_cast<const std::uint8_t*>(x), cg, flip, padded);
       }
       const std::int16_t* a = w.weights.data() + gi * og * kp;
@@ -370,6 +461,16 @@ void conv2d_nchw_q8(const PackedConvNchwQs8& w, std::size_t batch, const kernels
                                output.s8 + y0 + at, out_plane);
           }
         }
+      }
+      if (g.tail != 0) {
+        const std::size_t m0 = gi * og, y0 = (n * channels + m0) * out_plane;
+        const auto f = static_cast<std::int8_t>(flip);
+        if (output.u8 != nullptr)
+          conv_tail_pixels(cfg, w.tail_weights[gi], g, padded, tap.data(), x, in_plane, f, row_init + m0,
+                           row_scale + m0, params, output.u8 + y0, out_plane);
+        else
+          conv_tail_pixels(cfg, w.tail_weights[gi], g, padded, tap.data(), x, in_plane, f, row_init + m0,
+                           row_scale + m0, params, output.s8 + y0, out_plane);
       }
     }
   }

@@ -33,11 +33,13 @@
 #include "quantlab/kernels/conv.h"
 #include "quantlab/kernels/gemm.h"
 #include "quantlab/kernels/isa.h"
+#include "quantlab/kernels/packed_weights.h"
 
 namespace quantlab::model::int8_ops {
 
 /// @brief Convolution weights as the microkernels' A rows.
-/// 16 bits per weight plus 8 bytes per output channel.
+/// 16 bits per weight plus 8 bytes per output channel (and 8 bits per weight
+/// more with tail_weights).
 struct PackedConvNchwQs8 {
   kernels::Conv2dShape shape;  ///< the geometry of one image (batch is given per call)
   std::size_t k = 0;           ///< kernel_h · kernel_w · in_channels / groups
@@ -45,6 +47,11 @@ struct PackedConvNchwQs8 {
   std::vector<std::int16_t> weights;      ///< out_channels rows of k_padded: w − zw[m], (c, ky, kx) order
   std::vector<std::int32_t> weight_sums;  ///< R[m] = Σ_k (w − zw[m])
   std::vector<std::int32_t> bias;         ///< out_channels int32 values (0 when none)
+  /// The int8 weights again, one matrix-vector B per group (K × the group's
+  /// output channels, with their zero points), when the plane ends in a few
+  /// pixels short of a whole panel: those run one at a time (conv2d_nchw_q8).
+  /// Empty otherwise. 8 bits per weight more.
+  std::vector<kernels::PackedWeightsQs8> tail_weights;
 };
 
 /// @brief Packs OIHW int8 weights (uint8 weights are shifted first, as
