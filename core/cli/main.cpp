@@ -31,7 +31,7 @@ constexpr const char* kUsage =
     "      top-1 accuracy and images/s of a classifier (uint8 images need --normalize)\n"
     "  ptq <model.onnx> --calib x.npy --out q.onnx [--normalize MEAN,STD] [--samples 200] [--mode static|dynamic]\n"
     "      [--activation-scheme S] [--activation-type int8|uint8] [--activation-observer K] [--percentile P]\n"
-    "      [--weight-scheme S] [--weight-bits 8|4] [--weight-granularity channel|tensor] [--weight-observer K]\n"
+    "      [--weight-scheme S] [--weight-bits 8|7|4] [--weight-granularity channel|tensor] [--weight-observer K]\n"
     "      [--keep-float L1,L2] [--report r.json] [--recipe r.json] [--eval-images x.npy --eval-labels y.npy\n"
     "      [--sensitivity [--budget 0.005]]] [--json]\n"
     "      post-training quantization to a QDQ ONNX model, with a per-layer error report\n"

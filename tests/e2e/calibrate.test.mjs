@@ -301,6 +301,10 @@ describe('calibrate panel', () => {
       const agreement = await downloadAndRun(page, ref.onnx, ref.images, 'basic');
       console.log(`calibrate: onnxruntime-node (basic) top-1 equals the page's int8 top-1 on ${(100 * agreement).toFixed(1)}% of 1,000 test images`);
       assert.ok(agreement >= ORT_AGREEMENT, `onnxruntime agrees on ${agreement}`);
+      // The download says so: 8-bit weights and onnxruntime's fused kernels
+      // on CPUs without VNNI, and the 7-bit choice in the settings.
+      assert.match(await text(page, 'cb-ort-note'), /without VNNI.*7-bit weights/);
+      assert.equal(await page.getByTestId('cb-bits').locator('input[value="7"]').count(), 1);
 
       // --- sensitivity: keep the most sensitive layer in float, apply ----------
       const sensitive = await page.$$eval('[data-testid="cb-keep-float"]', (boxes) => boxes.map((b) => b.dataset.layer));

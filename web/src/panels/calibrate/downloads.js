@@ -13,6 +13,18 @@ export function saveFile(data, name, type) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/**
+ * What onnxruntime's fused int8 kernels make of a static model's weights, by
+ * weight bits. Measured with onnxruntime-node 1.30 on the test machine (AMD
+ * EPYC, AVX2 without VNNI): its u8s8 convolution adds pairs of products in
+ * 16 bits with saturation (vpmaddubsw), 255 · 127 · 2 > 32767
+ * (scripts/reference/README.md).
+ */
+const ORT_NOTES = {
+  8: 'With 8-bit weights, run it in onnxruntime on an x86 CPU with VNNI, or with graphOptimizationLevel "basic": on x86 CPUs without VNNI (AVX2 only) onnxruntime’s int8 convolution overflows 16-bit sums of full-range 8-bit weights, and answers drift (fashion_cnn: 86.3% top-1 instead of 92.2% on our test machine). For those CPUs choose 7-bit weights, as onnxruntime’s own reduce_range does.',
+  7: '7-bit weights: onnxruntime’s int8 kernels give this page’s answers on any CPU, at its default optimization level too.',
+};
+
 /** "fashion_cnn.onnx" → "fashion_cnn". */
 const stem = (file) => file.replace(/\.onnx$/i, '');
 
@@ -21,6 +33,8 @@ export function createDownloads() {
   const recipeButton = h('button', { type: 'button', class: 'md-button-secondary cb-download', 'data-testid': 'cb-download-recipe', disabled: true }, 'Download recipe (.json)');
   const onnxNote = h('p', { class: 'cb-hint mono', 'data-testid': 'cb-onnx-name' });
   const recipeNote = h('p', { class: 'cb-hint mono', 'data-testid': 'cb-recipe-name' });
+  // Set per result: what onnxruntime's integer kernels make of these weights.
+  const ortNote = h('p', { class: 'cb-note', 'data-testid': 'cb-ort-note', hidden: true });
   const el = h(
     'section',
     { class: 'card cb-downloads', 'aria-labelledby': 'cb-downloads-title' },
@@ -42,8 +56,9 @@ export function createDownloads() {
           ' → ',
           h('code', null, 'DequantizeLinear'),
           ' pair on every quantized weight and activation, holding the scale and zero point chosen here. ',
-          'onnxruntime recognises the pattern and runs integer kernels in its place (QLinearConv, MatMulInteger); the page’s tests check that this file gives the same top-1 as the page on at least 99.5% of the test images.',
+          'At its default optimization level onnxruntime recognises the pattern and runs integer kernels in its place (QLinearConv, QGemm). The page’s tests run the file in onnxruntime-node and check that its top-1 equals the page’s on at least 99.5% of the test images: 8-bit weights with the graph as written, 7-bit weights with its integer kernels too.',
         ),
+        ortNote,
       ),
       h(
         'div',
@@ -86,6 +101,10 @@ export function createDownloads() {
       recipeButton.disabled = false;
       setText(onnxNote, `${names().onnx} · ${bytesText(outcome.onnx.length)}`);
       setText(recipeNote, `${names().recipe} · ${outcome.keepFloat.length ? `${outcome.keepFloat.length} in float` : 'every layer in int8'}`);
+      const bits = /** @type {{ weights?: { bits?: number } }} */ (outcome.recipe).weights?.bits;
+      const note = outcome.mode !== 'static' ? '' : ORT_NOTES[bits] ?? '';
+      ortNote.hidden = note === '';
+      setText(ortNote, note);
     },
   };
 }
