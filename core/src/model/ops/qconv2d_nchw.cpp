@@ -172,24 +172,6 @@ inline std::uint64_t cross_row_bytes(const std::int8_t* at, std::size_t gap, std
   return (lo & first_r) | (hi & ~first_r);
 }
 
-/// interleave_row of two rows held in words (little-endian bytes), in
-/// registers: a round trip through memory costs more than the shuffle.
-inline void interleave_words(std::uint64_t a, std::uint64_t b, std::int8_t* d) {
-#ifdef QUANTLAB_HAVE_SHUFFLEVECTOR
-  typedef std::uint64_t Words2 __attribute__((vector_size(16)));
-  const Words2 ab = {a, b};
-  Bytes16 x;
-  std::memcpy(&x, &ab, 16);
-  const Bytes16 r = __builtin_shufflevector(x, x, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
-  std::memcpy(d, &r, 16);
-#else
-  for (std::size_t j = 0; j < kNR; ++j) {
-    d[2 * j] = static_cast<std::int8_t>(a >> (8 * j));
-    d[2 * j + 1] = static_cast<std::int8_t>(b >> (8 * j));
-  }
-#endif
-}
-
 /// Panels [p0, p0 + count) of a crossing geometry: panel q holds output
 /// pixels 8q .. 8q + 7 of the plane.
 void pack_panels_crossing(const Geometry& g, const std::int8_t* xp, const std::size_t* tap, std::size_t k_padded,
@@ -206,9 +188,14 @@ void pack_panels_crossing(const Geometry& g, const std::int8_t* xp, const std::s
       continue;
     }
     const std::uint64_t first_r = ~std::uint64_t{0} >> (64 - 8 * r);
-    for (std::size_t t = 0; t < k_padded; t += kKR, d += kKR * kNR)
-      interleave_words(cross_row_bytes(origin + tap[t], gap, first_r),
-                       cross_row_bytes(origin + tap[t + 1], gap, first_r), d);
+    for (std::size_t t = 0; t < k_padded; t += kKR, d += kKR * kNR) {
+      const std::uint64_t a = cross_row_bytes(origin + tap[t], gap, first_r);
+      const std::uint64_t b = cross_row_bytes(origin + tap[t + 1], gap, first_r);
+      std::int8_t ab[16];
+      std::memcpy(ab, &a, 8);
+      std::memcpy(ab + 8, &b, 8);
+      interleave_row(ab, ab + 8, 1, 0, d);
+    }
   }
 }
 
