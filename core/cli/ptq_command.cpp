@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "args.h"
@@ -228,9 +229,21 @@ int ptq_command(int argc, char** argv) {
                 l.quantized ? "yes" : "no", l.isolated.sqnr_db, l.propagated.sqnr_db);
   std::printf("output SQNR %.1f dB over %lld samples\n", report.model_output.sqnr_db,
               static_cast<long long>(report.samples));
-  std::printf("size: float %lld bytes, quantized %lld bytes (%.3fx)\n", static_cast<long long>(report.float_bytes),
-              static_cast<long long>(report.quantized_bytes),
-              static_cast<double>(report.quantized_bytes) / static_cast<double>(report.float_bytes));
+  const ptq::SizeBreakdown& fs = report.float_size;
+  const ptq::SizeBreakdown& qs = report.quantized_size;
+  const auto of_float = [&](std::int64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(fs.total); };
+  std::printf("size: float %lld bytes, quantized %lld bytes (%.3fx)\n", static_cast<long long>(fs.total),
+              static_cast<long long>(qs.total), of_float(qs.total));
+  std::printf("  %-22s %10s %10s  %s\n", "where the bytes go", "float", "quantized", "quantized / float file");
+  const std::pair<const char*, std::int64_t ptq::SizeBreakdown::*> parts[] = {
+      {"weights", &ptq::SizeBreakdown::weights},
+      {"biases", &ptq::SizeBreakdown::biases},
+      {"scales and zero points", &ptq::SizeBreakdown::quant_params},
+      {"other tensors", &ptq::SizeBreakdown::other_tensors},
+      {"graph, names, framing", &ptq::SizeBreakdown::graph}};
+  for (const auto& [label, part] : parts)
+    std::printf("  %-22s %10lld %10lld  %.3fx\n", label, static_cast<long long>(fs.*part),
+                static_cast<long long>(qs.*part), of_float(qs.*part));
   if (evaluation)
     std::printf("accuracy: float %.2f%%, quantized %.2f%% (drop %.2f points), top-1 agreement %.2f%% on %lld samples\n",
                 100 * evaluation->float_accuracy, 100 * evaluation->quantized_accuracy,

@@ -170,6 +170,14 @@ async function checkReport(page, report, label) {
   assert.ok(Math.abs((await value(page, 'cb-drop')) - 100 * (ev.quantizedAccuracy - ev.floatAccuracy)) < 1e-9, `${label}: change in points`);
   assert.equal(await value(page, 'cb-size', 'data-float-bytes'), report.floatBytes, `${label}: float bytes`);
   assert.equal(await value(page, 'cb-size', 'data-quantized-bytes'), report.quantizedBytes, `${label}: int8 bytes`);
+  const parts = await page.$$eval('[data-testid="cb-size-breakdown"] tbody tr', (trs) =>
+    trs.map((tr) => ({ part: tr.dataset.part, float: Number(tr.dataset.float), quantized: Number(tr.dataset.quantized) })),
+  );
+  assert.deepEqual(parts.map((p) => p.part), ['weights', 'biases', 'quantParams', 'otherTensors', 'graph'], `${label}: size parts`);
+  for (const p of parts) {
+    assert.equal(p.float, report.size.float[p.part], `${label}: float ${p.part}`);
+    assert.equal(p.quantized, report.size.quantized[p.part], `${label}: int8 ${p.part}`);
+  }
   const rows = await readTable(page);
   assert.deepEqual(
     rows.map((r) => r.name),
@@ -295,6 +303,7 @@ describe('calibrate panel', () => {
 
       mkdirSync(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: `${SCREENSHOTS}/calibrate-desktop.png`, fullPage: true });
+      await page.getByTestId('cb-size-breakdown').screenshot({ path: `${SCREENSHOTS}/calibrate-size-desktop.png` });
 
       // --- the QDQ download in onnxruntime (its fused int8 conv is inexact on
       // this CPU, so its 'basic' level, which keeps QDQ as written) -------------
@@ -397,13 +406,16 @@ describe('calibrate panel', () => {
         await waitForRun(page);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `no horizontal page scroll (${overflow} px)`);
-        const table = await page.evaluate(() => {
-          const wrap = document.querySelector('.cb-table-wrap');
-          return wrap.scrollWidth - wrap.clientWidth;
-        });
-        assert.ok(table <= 0, `the layer table fits (${table} px too wide)`);
+        for (const [testid, what] of [['cb-layer-table', 'layer table'], ['cb-size-breakdown', 'size table']]) {
+          const table = await page.evaluate((id) => {
+            const wrap = document.querySelector(`[data-testid="${id}"]`).closest('.cb-table-wrap') ?? document.querySelector(`[data-testid="${id}"] .cb-table-wrap`);
+            return wrap.scrollWidth - wrap.clientWidth;
+          }, testid);
+          assert.ok(table <= 0, `the ${what} fits (${table} px too wide)`);
+        }
         mkdirSync(SCREENSHOTS, { recursive: true });
         await page.screenshot({ path: `${SCREENSHOTS}/calibrate-mobile.png`, fullPage: true });
+        await page.getByTestId('cb-size-breakdown').screenshot({ path: `${SCREENSHOTS}/calibrate-size-mobile.png` });
       },
       { viewport: { width: 390, height: 844 }, colorScheme: 'dark' },
     );

@@ -175,6 +175,19 @@ test('fashion_cnn: the report has 8 layers with finite SQNRs, the sizes, and an 
     assert.equal(r.sizeRatio, r.quantizedBytes / r.floatBytes);
     assert.ok(r.sizeRatio > 0.2 && r.sizeRatio < 0.4, `size ratio ${r.sizeRatio}: int8 weights are a quarter of float32`);
     assert.equal(r.quantizedBytes, q.exportOnnx().length);
+    // Where the bytes go: the parts add up to each file; int8 codes are a quarter of the float weights.
+    for (const [which, total] of [['float', r.floatBytes], ['quantized', r.quantizedBytes]]) {
+      const s = r.size[which];
+      assert.equal(s.total, total);
+      assert.equal(s.weights + s.biases + s.quantParams + s.otherTensors + s.graph, total, which);
+      assert.ok(s.graph > 0, which);
+    }
+    assert.equal(r.size.quantized.weights * 4, r.size.float.weights);
+    assert.equal(r.size.float.quantParams, 0);
+    assert.equal(r.size.quantized.otherTensors, 0, 'BatchNormalization folded away');
+    const channels = r.layers.reduce((sum, l) => sum + l.weight.scale.length, 0);
+    assert.equal(r.size.quantized.biases, 4 * channels, 'an int32 bias per output channel');
+    assert.ok(r.size.quantized.quantParams >= 2 * 4 * channels, 'float32 weight and bias scales per channel');
     const e = r.evaluation;
     assert.equal(e.count, 1000);
     const ours = await predictions((b) => q.runSync({ input: b }).logits.data);

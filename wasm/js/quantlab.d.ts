@@ -478,6 +478,25 @@ export interface PtqLayerReport {
   outputActivation: PtqActivation | null;
 }
 
+/**
+ * An ONNX file's bytes by what they hold; the parts add up to `total`. An
+ * initializer's role comes from the node that uses it (through the
+ * DequantizeLinear in front of a layer).
+ */
+export interface PtqSizeBreakdown {
+  total: number;
+  /** Layers' weights: float32, or the int8 codes (one byte each, also for 4-bit weights). */
+  weights: number;
+  /** Layers' biases: float32, or int32 codes. */
+  biases: number;
+  /** Scales and zero points of weights, biases and activations. */
+  quantParams: number;
+  /** Every other initializer (BatchNormalization parameters, shapes). */
+  otherTensors: number;
+  /** The rest: nodes, names, shapes, protobuf framing. */
+  graph: number;
+}
+
 /** See {@link QuantizedModel.report}. */
 export interface PtqReport {
   samples: number;
@@ -487,6 +506,8 @@ export interface PtqReport {
   floatBytes: number;
   quantizedBytes: number;
   sizeRatio: number;
+  /** Where each file's bytes go. */
+  size: { float: PtqSizeBreakdown; quantized: PtqSizeBreakdown };
   evaluation?: {
     count: number;
     floatAccuracy: number;

@@ -161,7 +161,7 @@ bool find_layer(const model::Graph& g, const Uses& uses, std::size_t i, Layer& o
 Prepared prepare(const model::Model& float_model) {
   Prepared p;
   p.model = float_model;
-  p.float_bytes = static_cast<std::int64_t>(model::write_onnx(float_model).size());
+  p.float_size = size_breakdown(float_model);
   model::Graph& g = p.model.graph;
   for (std::size_t i = 0; i < g.nodes.size();) {
     if (g.nodes[i].op_type == "BatchNormalization") {

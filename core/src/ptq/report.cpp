@@ -240,8 +240,8 @@ Report numeric_report(const Prepared& prepared, const Options& options, const Ca
     auto it = feeds.find(prepared.input);
     if (it != feeds.end()) r.samples += it->second.rank() > 0 ? it->second.dim(0) : 1;
   }
-  r.float_bytes = prepared.float_bytes;
-  r.quantized_bytes = static_cast<std::int64_t>(model::write_onnx(full).size());
+  r.float_size = prepared.float_size;
+  r.quantized_size = size_breakdown(full);
   r.model_output = error_of(ref.at("\x01output"), whole.at("\x01output"));
 
   for (std::size_t i = 0; i < prepared.layers.size(); ++i) {

@@ -23,6 +23,11 @@ json nums(const std::vector<float>& v) {
 
 json histogram(const Histogram& h) { return {{"edges", h.edges}, {"counts", h.counts}}; }
 
+json size(const SizeBreakdown& b) {
+  return {{"total", b.total},         {"weights", b.weights},          {"biases", b.biases},
+          {"quantParams", b.quant_params}, {"otherTensors", b.other_tensors}, {"graph", b.graph}};
+}
+
 json error(const LayerError& e) {
   return {{"sqnrDb", num(e.sqnr_db)}, {"maxAbsError", num(e.max_abs_error)}, {"mse", num(e.mse)}};
 }
@@ -79,9 +84,10 @@ std::string report_to_json(const Report& r, const Evaluation* e, const Sensitivi
   json j = {{"samples", r.samples},
             {"layers", layers},
             {"modelOutput", error(r.model_output)},
-            {"floatBytes", r.float_bytes},
-            {"quantizedBytes", r.quantized_bytes},
-            {"sizeRatio", num(r.float_bytes ? static_cast<double>(r.quantized_bytes) / r.float_bytes : 0.0)}};
+            {"floatBytes", r.float_size.total},
+            {"quantizedBytes", r.quantized_size.total},
+            {"sizeRatio", num(r.float_size.total ? static_cast<double>(r.quantized_size.total) / r.float_size.total : 0.0)},
+            {"size", {{"float", size(r.float_size)}, {"quantized", size(r.quantized_size)}}}};
   if (e != nullptr)
     j["evaluation"] = {{"count", e->count},
                        {"floatAccuracy", num(e->float_accuracy)},

@@ -121,7 +121,7 @@ TEST(PtqPrepare, conv_bn_relu_folds_exactly_as_p1) {
   EXPECT_EQ(p.output, "y");
   // Only the layer's tensors are left: BN's parameters are dropped.
   EXPECT_EQ(p.model.graph.initializers.size(), 2u);
-  EXPECT_GT(p.float_bytes, 0);
+  EXPECT_GT(p.float_size.total, 0);
 
   const Folded want = fold_by_hand(w, 0, cout, b, bn.gamma, bn.beta, bn.mean, bn.var, eps);
   expect_same_floats(values(p.model.graph.initializers.at("conv.weight")), want.w, "W'");

@@ -276,8 +276,8 @@ TEST(PtqReport, isolated_and_propagated_sqnr_equal_a_computation_by_hand) {
   EXPECT_EQ(seen, static_cast<std::uint64_t>(crows * kIn));
   EXPECT_LE(l1.input.histogram.counts.size(), 128u);
   // File sizes.
-  EXPECT_EQ(report.float_bytes, static_cast<std::int64_t>(model::write_onnx(mlp.model).size()));
-  EXPECT_EQ(report.quantized_bytes, static_cast<std::int64_t>(model::write_onnx(convert(p, Options{}, cal)).size()));
+  EXPECT_EQ(report.float_size.total, static_cast<std::int64_t>(model::write_onnx(mlp.model).size()));
+  EXPECT_EQ(report.quantized_size.total, static_cast<std::int64_t>(model::write_onnx(convert(p, Options{}, cal)).size()));
 }
 
 TEST(PtqReport, a_layer_kept_float_has_no_isolated_error) {

@@ -83,6 +83,22 @@ struct Layer {
   std::int64_t flops = 0;  ///< for one sample, as Session reports it
 };
 
+/// @brief Where an ONNX file's bytes go: tensor payloads by the role the
+/// graph gives them, and the rest. See size_breakdown.
+struct SizeBreakdown {
+  std::int64_t total = 0;          ///< the file, as write_onnx writes it
+  std::int64_t weights = 0;        ///< layers' weights: float32, or the integer codes a DequantizeLinear feeds them
+  std::int64_t biases = 0;         ///< layers' biases: float32, or int32 codes
+  std::int64_t quant_params = 0;   ///< scales and zero points (weights', biases', activations')
+  std::int64_t other_tensors = 0;  ///< every other initializer (BatchNormalization parameters, shapes, ...)
+  std::int64_t graph = 0;          ///< the rest: nodes, names, shapes, protobuf framing
+};
+
+/// @brief The byte count of `m` written as ONNX, split by what the bytes hold.
+/// A layer is Conv, ConvTranspose, Gemm, MatMul or their integer forms; an
+/// initializer's role comes from its first use.
+SizeBreakdown size_breakdown(const model::Model& m);
+
 /// @brief A float model ready for calibration.
 struct Prepared {
   model::Model model;                  ///< BatchNormalization folded into the preceding Conv/Gemm
@@ -91,7 +107,7 @@ struct Prepared {
   std::vector<std::string> observed;   ///< activations calibration observes (static mode)
   std::string input;                   ///< the model's (single) input
   std::string output;                  ///< the model's first output
-  std::int64_t float_bytes = 0;        ///< the float model (before folding) as an ONNX file
+  SizeBreakdown float_size;            ///< the float model (before folding) as an ONNX file
 };
 
 /// @brief Folds BatchNormalization (inference form, constant parameters) into

@@ -63,8 +63,8 @@ struct Report {
   std::vector<LayerReport> layers;
   std::int64_t samples = 0;                 ///< inputs compared
   LayerError model_output;                  ///< of the graph output, whole quantized model
-  std::int64_t float_bytes = 0;             ///< the float model as an ONNX file
-  std::int64_t quantized_bytes = 0;         ///< the quantized model as an ONNX file
+  SizeBreakdown float_size;                 ///< the float model as an ONNX file
+  SizeBreakdown quantized_size;             ///< the quantized model as an ONNX file
 };
 
 /// @brief Compares per-layer outputs of the float (prepared) model, of the

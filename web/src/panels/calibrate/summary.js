@@ -1,9 +1,10 @@
 // The report's headline: accuracy float against int8 on the test images, the
 // change in points, top-1 agreement, the two ONNX files' sizes, and latency
-// at batch 1 and 32 in this browser; then the integer graph that actually
-// runs (QuantizeLinear → QLinearConvAct → …).
+// at batch 1 and 32 in this browser; where the files' bytes go; then the
+// integer graph that actually runs (QuantizeLinear → QLinearConvAct → …).
 import { h } from '../../shared/dom.js';
 import { bytesText, countText, msText, percentText, pointsText, speedupText } from './format.js';
+import { renderSizeBreakdown } from './size-breakdown.js';
 
 /** An accuracy change within this many points reads as "kept" (the sensitivity budget's default). */
 export const KEPT_POINTS = 0.5;
@@ -82,6 +83,7 @@ export function renderSummary({ outcome, where }) {
       `Latency: this browser, 1 thread, ${where}; float and int8 timed in alternating rounds after a warm-up (${runs}), the median time per call; float on quantlab’s fp32 SIMD kernels, int8 on its integer kernels. `,
       'How much faster int8 runs depends on the CPU: WebAssembly has no 8-bit dot product, so int8 pairs are multiplied and added as 16-bit values (i32x4.dot_i16x8_s), and on CPUs with one unit for that instruction int8 peaks no higher than float. The gain then comes from moving a quarter of the bytes, and is larger at batch 32 than at batch 1, where the fixed cost of each layer weighs more.',
     ),
+    renderSizeBreakdown(report, outcome.mode),
     h(
       'div',
       { class: 'cb-graph' },
