@@ -15,7 +15,7 @@ function normalize(u8, pre) {
   return out;
 }
 
-/** Quantizes one bundled model; returns { floatBytes, int8Bytes, floatAccuracy, int8Accuracy, agreement }. */
+/** Quantizes one bundled model; returns { floatBytes, int8Bytes, size, floatAccuracy, int8Accuracy, agreement }. */
 export async function quantizeBundled(ql, root, manifest, entry) {
   const pre = manifest.input_preprocessing;
   const calib = readNpy(join(root, 'models/data/calib_images_u8.npy'));
@@ -30,6 +30,7 @@ export async function quantizeBundled(ql, root, manifest, entry) {
       return {
         floatBytes: new Uint8Array(floatBytes),
         int8Bytes: q.exportOnnx(),
+        size: report.size,
         floatAccuracy: report.evaluation.floatAccuracy,
         int8Accuracy: report.evaluation.quantizedAccuracy,
         agreement: report.evaluation.agreement,

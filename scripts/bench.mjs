@@ -305,7 +305,10 @@ function printPtq(records, ptq, find) {
     console.log([model, `${(100 * q.floatAccuracy).toFixed(2)}%`, `${(100 * q.int8Accuracy).toFixed(2)}%`, drop.toFixed(2), `${(100 * q.agreement).toFixed(1)}%`, q.floatBytes.length, q.int8Bytes.length, `${size.toFixed(3)}x`].join('  '));
     if (model.includes('cnn')) {
       targets.push(`${drop <= 0.5 ? 'holds ' : 'MISSES'}  ${model}: accuracy drop ${drop.toFixed(2)} points (goal <= 0.5)`);
-      targets.push(`${size <= 0.27 ? 'holds ' : 'MISSES'}  ${model}: int8 file ${size.toFixed(3)}x of fp32 (goal <= 0.27x)`);
+      const part = (bytes) => `${(bytes / q.floatBytes.length).toFixed(3)}x`;
+      const s = q.size.quantized;
+      targets.push(`${size <= 0.27 ? 'holds ' : 'MISSES'}  ${model}: int8 file ${size.toFixed(3)}x of fp32 (goal <= 0.27x): ` +
+        `int8 weights ${part(s.weights)}, biases ${part(s.biases)}, scales and zero points ${part(s.quantParams)}, graph ${part(s.graph)}`);
     }
   }
   console.log('\nwhole models, int8 vs fp32 (median ms per run):');
