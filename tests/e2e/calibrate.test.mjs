@@ -399,6 +399,22 @@ describe('calibrate panel', () => {
     });
   });
 
+  test('4-bit weights: int4 in the downloaded file, two codes per byte, and the onnxruntime note says so', async () => {
+    await withPage(async (page) => {
+      await page.getByTestId('cb-bits-4').check();
+      await page.getByTestId('cb-sensitivity').uncheck();
+      await page.getByTestId('cb-run').click();
+      await waitForRun(page);
+      assert.match(await text(page, 'cb-report-settings'), /int4 weights/);
+      const weights = page.locator('[data-testid="cb-size-breakdown"] tr[data-part="weights"]');
+      const floatBytes = Number(await weights.getAttribute('data-float'));
+      const int4Bytes = Number(await weights.getAttribute('data-quantized'));
+      assert.equal(int4Bytes, floatBytes / 8, 'float32 → half a byte per weight (fashion_cnn: every layer has an even count)');
+      assert.ok((await value(page, 'cb-size')) < 0.22, 'the file is well under a quarter of the float one');
+      assert.match(await text(page, 'cb-ort-note'), /int4.*opset 21/);
+    });
+  });
+
   test('on a phone, in the dark scheme, the report fits the screen', async () => {
     await withPage(
       async (page) => {

@@ -146,6 +146,38 @@ for (const id of ['cnn', 'dwcnn']) {
   });
 }
 
+test('fashion_cnn: 4-bit weights are int4 in the file (two per byte, opset 21), and onnxruntime gives the same top-1', async (t) => {
+  const model = await ql.loadModel(modelBytes('fashion_cnn.onnx'));
+  const q8 = await ql.quantizeModel(model, { calibration });
+  const q4 = await ql.quantizeModel(model, { calibration, weights: { bits: 4 } });
+  try {
+    const [r8, r4] = [q8.reportSync(), q4.reportSync()];
+    assert.equal(r8.size.quantized.weights, r8.layers.reduce((n, l) => n + l.weightElements, 0), 'a byte per int8 code');
+    assert.equal(r4.size.quantized.weights, r4.layers.reduce((n, l) => n + Math.ceil(l.weightElements / 2), 0), 'two int4 codes per byte');
+    const bytes = q4.exportOnnx();
+    assert.equal(bytes.length, r4.quantizedBytes);
+    // The file declares opset 21 and reads back with the same answers.
+    const back = await ql.loadModel(bytes);
+    const ours = await predictions((b) => q4.runSync({ input: b }).logits.data);
+    try {
+      assert.deepEqual(await predictions((b) => back.runSync({ input: b }).logits.data), ours);
+    } finally {
+      back.delete();
+    }
+    const ortPred = await ortPredictions(bytes, 'input', 'logits', 'all');
+    const line = `fashion_cnn.onnx, 4-bit weights: ${bytes.length} bytes (${r4.sizeRatio.toFixed(3)}x; 8-bit ${r8.sizeRatio.toFixed(3)}x), ` +
+      `int4 ${(100 * accuracy(ours)).toFixed(1)}%, onnxruntime (all) / ours ${(100 * agreement(ours, ortPred)).toFixed(1)}%`;
+    t.diagnostic(line);
+    console.log(line);
+    assert.ok(agreement(ours, ortPred) >= MIN_ORT_AGREEMENT, line);
+    assert.ok(accuracy(ours) > 0.85, line);
+  } finally {
+    q8.delete();
+    q4.delete();
+    model.delete();
+  }
+});
+
 test('fashion_cnn: the report has 8 layers with finite SQNRs, the sizes, and an evaluation that matches run()', async () => {
   const model = await ql.loadModel(modelBytes('fashion_cnn.onnx'));
   const q = await ql.quantizeModel(model, { calibration });

@@ -390,7 +390,10 @@ export interface QuantizeModelOptions {
   weights?: {
     /** Default 'symmetric'. */
     scheme?: 'symmetric' | 'asymmetric';
-    /** 8 (default), or 2..7 with the codes stored in int8 (e.g. 4 for int4 weights, 7 for onnxruntime's reduce_range). */
+    /**
+     * 8 (default), or 2..7 (7: onnxruntime's reduce_range). Static 2..4-bit codes are
+     * exported as ONNX int4, two per byte, raising the opset import to 21; others in int8.
+     */
     bits?: number;
     /** Default 'channel' (one scale per output channel). */
     granularity?: 'tensor' | 'channel';

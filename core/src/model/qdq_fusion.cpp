@@ -224,7 +224,7 @@ class Rewriter {
     return std::make_pair(dq, *p);
   }
 
-  /// Constant 8-bit weights of rank `rank` (0: any rank >= 3) behind a
+  /// Constant 8-bit (or 4-bit) weights of rank `rank` (0: any rank >= 3) behind a
   /// DequantizeLinear, per tensor or per channel along `channel_axis`.
   std::optional<WeightQuant> weights(const std::string& name, std::size_t rank, std::size_t channel_axis) const {
     const Node* dq = producer(name, "DequantizeLinear");
@@ -232,7 +232,8 @@ class Rewriter {
     WeightQuant q;
     q.value = dq->inputs[0];
     q.w = constant(q.value);
-    if (!q.w || !is_q8(q.w->type())) return std::nullopt;
+    if (!q.w || !(is_q8(q.w->type()) || q.w->type() == DataType::int4 || q.w->type() == DataType::uint4))
+      return std::nullopt;
     if (rank != 0 ? q.w->rank() != rank : q.w->rank() < 3) return std::nullopt;
     for (std::int64_t d : q.w->shape())
       if (d < 1) return std::nullopt;

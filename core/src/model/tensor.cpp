@@ -17,12 +17,18 @@ constexpr std::int64_t kMaxElements = std::int64_t{1} << 40;
 std::size_t element_size(DataType type) {
   switch (type) {
     case DataType::float32: case DataType::int32: case DataType::uint32: return 4;
-    case DataType::uint8: case DataType::int8: case DataType::boolean: return 1;
+    case DataType::uint8: case DataType::int8: case DataType::boolean: case DataType::uint4: case DataType::int4:
+      return 1;
     case DataType::uint16: case DataType::int16: case DataType::float16: case DataType::bfloat16: return 2;
     case DataType::int64: case DataType::float64: case DataType::uint64: return 8;
     case DataType::undefined: case DataType::string: return 0;
   }
   return 0;
+}
+
+std::uint64_t packed_byte_size(DataType type, std::uint64_t count) {
+  if (type == DataType::int4 || type == DataType::uint4) return (count + 1) / 2;
+  return count * element_size(type);
 }
 
 std::string type_name(DataType type) {
@@ -42,11 +48,13 @@ std::string type_name(DataType type) {
     case DataType::uint32: return "uint32";
     case DataType::uint64: return "uint64";
     case DataType::bfloat16: return "bfloat16";
+    case DataType::uint4: return "uint4";
+    case DataType::int4: return "int4";
   }
   return "type " + std::to_string(static_cast<int>(type));
 }
 
-bool is_known_type(std::int32_t t) { return (t >= 0 && t <= 13) || t == 16; }
+bool is_known_type(std::int32_t t) { return (t >= 0 && t <= 13) || t == 16 || t == 21 || t == 22; }
 
 std::string onnx_type_name(std::int32_t onnx_type) {
   switch (onnx_type) {
@@ -98,7 +106,8 @@ Tensor::Tensor(DataType type, std::vector<std::int64_t> shape) : type_(type), sh
 void Tensor::check_view(DataType requested) const {
   if (requested == type_) return;
   if (requested == DataType::uint16 && (type_ == DataType::float16 || type_ == DataType::bfloat16)) return;
-  if (requested == DataType::uint8 && type_ == DataType::boolean) return;
+  if (requested == DataType::uint8 && (type_ == DataType::boolean || type_ == DataType::uint4)) return;
+  if (requested == DataType::int8 && type_ == DataType::int4) return;
   throw InvalidArgument("a " + type_name(type_) + " tensor was read as " + type_name(requested));
 }
 
@@ -133,8 +142,8 @@ std::vector<R> convert(const Tensor& t) {
   switch (t.type()) {
     case DataType::float32: { auto p = t.data<float>(); return convert_all<R>(t, [&](std::size_t i) { return static_cast<R>(p[i]); }); }
     case DataType::float64: { auto p = t.data<double>(); return convert_all<R>(t, [&](std::size_t i) { return static_cast<R>(p[i]); }); }
-    case DataType::uint8: case DataType::boolean: { auto p = t.data<std::uint8_t>(); return convert_all<R>(t, [&](std::size_t i) { return static_cast<R>(p[i]); }); }
-    case DataType::int8: { auto p = t.data<std::int8_t>(); return convert_all<R>(t, [&](std::size_t i) { return static_cast<R>(p[i]); }); }
+    case DataType::uint8: case DataType::boolean: case DataType::uint4: { auto p = t.data<std::uint8_t>(); return convert_all<R>(t, [&](std::size_t i) { return static_cast<R>(p[i]); }); }
+    case DataType::int8: case DataType::int4: { auto p = t.data<std::int8_t>(); return convert_all<R>(t, [&](std::size_t i) { return static_cast<R>(p[i]); }); }
     case DataType::uint16: { auto p = t.data<std::uint16_t>(); return convert_all<R>(t, [&](std::size_t i) { return static_cast<R>(p[i]); }); }
     case DataType::int16: { auto p = t.data<std::int16_t>(); return convert_all<R>(t, [&](std::size_t i) { return static_cast<R>(p[i]); }); }
     case DataType::int32: { auto p = t.data<std::int32_t>(); return convert_all<R>(t, [&](std::size_t i) { return static_cast<R>(p[i]); }); }

@@ -12,6 +12,7 @@
 // int8 weights [K, N] → Cast → Mul(s_x · s_w) → Add(bias).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <set>
 
@@ -55,6 +56,17 @@ Tensor int8_tensor(const xt::xarray<std::int32_t>& q, const std::vector<std::int
 }
 
 /// Scale and zero-point initializers: rank 0 per tensor, [C] per channel.
+/// int8 codes within -8..7 retyped as int4 (the file packs them two to a byte).
+Tensor as_int4(const Tensor& codes) {
+  Tensor t(DataType::int4, codes.shape());
+  if (codes.size() > 0) std::memcpy(t.bytes(), codes.bytes(), codes.byte_size());
+  return t;
+}
+
+bool fits_int4(const std::int8_t* v, std::size_t n) {
+  return std::all_of(v, v + n, [](std::int8_t x) { return x >= -8 && x <= 7; });
+}
+
 void add_params(model::Graph& g, const std::string& base, const quant::QuantParams& p, DataType zp_type,
                 std::string& scale_name, std::string& zp_name) {
   scale_name = base + "_scale";
@@ -63,7 +75,10 @@ void add_params(model::Graph& g, const std::string& base, const quant::QuantPara
   const std::vector<std::int64_t> shape = per_tensor ? std::vector<std::int64_t>{}
                                                      : std::vector<std::int64_t>{static_cast<std::int64_t>(p.scale.size())};
   g.initializers[scale_name] = Tensor::from<float>(shape, p.scale);
-  if (zp_type == DataType::int8) {
+  if (zp_type == DataType::int4) {
+    std::vector<std::int8_t> z(p.zero_point.begin(), p.zero_point.end());
+    g.initializers[zp_name] = as_int4(Tensor::from<std::int8_t>(shape, z));
+  } else if (zp_type == DataType::int8) {
     std::vector<std::int8_t> z(p.zero_point.begin(), p.zero_point.end());
     g.initializers[zp_name] = Tensor::from<std::int8_t>(shape, z);
   } else if (zp_type == DataType::uint8) {
@@ -134,6 +149,14 @@ class StaticConverter {
         if (plan_.params_of.count(out)) emit_qdq(g, out);
     }
     detail::drop_unused_initializers(g);
+    if (wrote_int4_) {
+      // int4 initializers need DequantizeLinear of opset 21 and IR version 10.
+      // The ops quantlab runs mean the same from opset 13 to 21, so raising
+      // the import changes nothing else.
+      for (model::OpsetImport& o : m.opsets)
+        if ((o.domain.empty() || o.domain == "ai.onnx") && o.version < 21) o.version = 21;
+      m.ir_version = std::max<std::int64_t>(m.ir_version, 10);
+    }
     return m;
   }
 
@@ -182,9 +205,16 @@ class StaticConverter {
   void quantize_layer(model::Graph& g, Node& n, const Layer& layer) {
     const QuantizedWeight w = quantize_weight(prepared_, layer, options_);
     const std::string wq = layer.weight + "_q";
-    g.initializers[wq] = w.codes;
+    // 2..4-bit codes go to the file as int4 when the model can import opset 21
+    // (per-axis DequantizeLinear already needs 13); otherwise one per int8.
+    const std::vector<std::int8_t> zps(w.params.zero_point.begin(), w.params.zero_point.end());
+    const bool int4 = options_.weights.bits <= 4 && prepared_.model.opset() >= 13 &&
+                      fits_int4(w.codes.data<std::int8_t>(), static_cast<std::size_t>(w.codes.size())) &&
+                      fits_int4(zps.data(), zps.size());
+    g.initializers[wq] = int4 ? as_int4(w.codes) : w.codes;
+    wrote_int4_ = wrote_int4_ || int4;
     std::string ws, wz;
-    add_params(g, layer.weight, w.params, DataType::int8, ws, wz);
+    add_params(g, layer.weight, w.params, int4 ? DataType::int4 : DataType::int8, ws, wz);
     std::vector<std::string> dq_inputs{wq, ws, wz};
     if (std::all_of(w.params.zero_point.begin(), w.params.zero_point.end(), [](std::int32_t z) { return z == 0; })) {
       // Symmetric weights: an absent zero point is 0 (ONNX), one byte per channel less.
@@ -226,6 +256,7 @@ class StaticConverter {
   const Calibration& calibration_;
   const detail::Plan& plan_;
   const detail::Uses uses_;
+  bool wrote_int4_ = false;
 };
 
 // ---- dynamic ---------------------------------------------------------------

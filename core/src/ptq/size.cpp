@@ -106,7 +106,7 @@ SizeBreakdown size_breakdown(const model::Model& m) {
   SizeBreakdown b;
   b.total = static_cast<std::int64_t>(model::write_onnx(m).size());
   for (const auto& [name, t] : g.initializers) {
-    const auto bytes = static_cast<std::int64_t>(t.byte_size());
+    const auto bytes = static_cast<std::int64_t>(t.packed_byte_size());  // as in the file
     auto it = role.find(name);
     switch (it == role.end() ? Role::other : it->second) {
       case Role::weights: b.weights += bytes; break;

@@ -491,6 +491,27 @@ TEST(OnnxTensor, int32_data_keeps_the_low_bits_of_narrow_types) {
   EXPECT_EQ(initializer_of(b).to_int64(), (std::vector<std::int64_t>{0, 1, 1}));
 }
 
+TEST(OnnxTensor, int4_and_uint4_pack_two_values_per_byte_low_nibble_first) {
+  // -8, 7 | 1, -1 | 0 and padding: 0x78, 0xF1, 0x00.
+  const Proto raw4 = test::raw_tensor_proto("w", 22, {5}, {0x78, 0xF1, 0x00});
+  const Tensor w = initializer_of(raw4);
+  EXPECT_EQ(w.type(), DataType::int4);
+  EXPECT_EQ(w.to_int64(), (std::vector<std::int64_t>{-8, 7, 1, -1, 0}));
+  EXPECT_EQ(w.data<std::int8_t>()[3], -1) << "sign-extended, so int8 views read the value";
+  EXPECT_EQ(w.packed_byte_size(), 3u);
+  EXPECT_EQ(initializer_of(test::raw_tensor_proto("u", 21, {3}, {0x21, 0x0F})).to_int64(),
+            (std::vector<std::int64_t>{1, 2, 15}));
+  Proto typed = test::tensor_proto("w", 22, {3});
+  typed.packed_varints(5, {0x78, 0x01});  // int32_data: one packed byte per entry
+  EXPECT_EQ(initializer_of(typed).to_int64(), (std::vector<std::int64_t>{-8, 7, 1}));
+  EXPECT_EQ(error_of<InvalidArgument>([] { initializer_of(test::raw_tensor_proto("w", 22, {5}, {0x78, 0xF1})); }),
+            "initializer 'w': 5 int4 needs 3 bytes of raw_data, 2 given");
+  Proto unpacked = test::tensor_proto("w", 21, {3});
+  unpacked.packed_varints(5, {1, 2, 3});
+  EXPECT_EQ(error_of<InvalidArgument>([&] { initializer_of(unpacked); }),
+            "initializer 'w': 3 uint4 needs 2 packed bytes in int32_data, 3 given");
+}
+
 TEST(OnnxTensor, raw_data_shorter_or_longer_than_the_shape_is_named) {
   const Proto short_raw = test::raw_tensor_proto("conv1.weight", 1, {3, 3}, std::vector<std::uint8_t>(20));
   EXPECT_EQ(error_of<InvalidArgument>([&] { initializer_of(short_raw); }),

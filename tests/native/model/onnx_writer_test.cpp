@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -201,6 +202,34 @@ TEST(OnnxWriter, write_then_read_keeps_every_field) {
     EXPECT_TRUE(a == b) << differences(a, b);
     EXPECT_EQ(write_onnx(again), bytes);
   }
+}
+
+TEST(OnnxWriter, int4_and_uint4_are_packed_and_read_back) {
+  Model m = classifier();
+  Tensor w4(DataType::int4, {5});
+  const std::int8_t values[] = {-8, 7, 1, -1, 0};
+  std::memcpy(w4.bytes(), values, sizeof values);
+  Tensor u4(DataType::uint4, {3});
+  const std::uint8_t uvalues[] = {1, 2, 15};
+  std::memcpy(u4.bytes(), uvalues, sizeof uvalues);
+  m.graph.initializers["w4"] = w4;
+  m.graph.initializers["u4"] = u4;
+  const std::vector<std::uint8_t> bytes = write_onnx(m);
+  const Model back = read_onnx(bytes.data(), bytes.size());
+  EXPECT_EQ(back.graph.initializers.at("w4").type(), DataType::int4);
+  EXPECT_EQ(back.graph.initializers.at("w4").to_int64(), (std::vector<std::int64_t>{-8, 7, 1, -1, 0}));
+  EXPECT_EQ(back.graph.initializers.at("u4").to_int64(), (std::vector<std::int64_t>{1, 2, 15}));
+  // Each initializer: its field header (2), dims (2), data_type (2), name (4)
+  // and raw_data: 2 + 3 packed bytes for w4, 2 + 2 for u4.
+  Model without = m;
+  without.graph.initializers.erase("w4");
+  without.graph.initializers.erase("u4");
+  EXPECT_EQ(bytes.size(), write_onnx(without).size() + (2 + 2 + 2 + 4 + 5) + (2 + 2 + 2 + 4 + 4));
+
+  Tensor bad(DataType::int4, {2});
+  bad.bytes()[1] = 9;
+  m.graph.initializers["w4"] = bad;
+  EXPECT_CONTAINS(error_of<InvalidArgument>([&] { write_onnx(m); }), "value 9 at index 1 is not int4");
 }
 
 TEST(OnnxWriter, output_is_deterministic_and_initializers_are_sorted_by_name) {

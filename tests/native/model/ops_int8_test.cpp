@@ -451,6 +451,44 @@ TEST(OpsInt8Quantize, divides_by_the_scale_as_onnx_does) {
   EXPECT_EQ(n.run()[0].to_int64(), (std::vector<std::int64_t>{17, 22}));
 }
 
+/// A 4-bit tensor (one value per byte in memory) holding `values`.
+Tensor four_bit(DataType type, std::vector<std::int64_t> shape, const std::vector<int>& values) {
+  Tensor t(type, std::move(shape));
+  for (std::size_t i = 0; i < values.size(); ++i) t.bytes()[i] = static_cast<std::uint8_t>(values[i]);
+  return t;
+}
+
+TEST(OpsInt8Quantize, int4_and_uint4_of_opset_21_per_tensor_and_per_axis) {
+  OneNode q{"QuantizeLinear", 21};
+  q.input("x", Tensor::from<float>({4}, {-10.0f, -1.0f, 0.74f, 9.0f}))
+      .input("s", Tensor::scalar<float>(0.5f), true)
+      .input("z", four_bit(DataType::int4, {}, {1}), true);
+  const Tensor y = q.run()[0];
+  EXPECT_EQ(y.type(), DataType::int4);
+  EXPECT_EQ(y.to_int64(), (std::vector<std::int64_t>{-8, -1, 2, 7})) << "saturated to -8..7";
+  OneNode u{"QuantizeLinear", 21};
+  u.input("x", Tensor::from<float>({3}, {-1.0f, 2.0f, 100.0f}))
+      .input("s", Tensor::scalar<float>(1.0f), true)
+      .input("z", four_bit(DataType::uint4, {}, {3}), true);
+  EXPECT_EQ(u.run()[0].to_int64(), (std::vector<std::int64_t>{2, 5, 15}));
+
+  OneNode dq{"DequantizeLinear", 21};
+  Attribute axis;
+  axis.name = "axis";
+  axis.kind = Attribute::Kind::int_;
+  axis.i = 0;
+  dq.attributes = {axis};
+  dq.input("w", four_bit(DataType::int4, {2, 3}, {-8, 7, 1, 3, -2, 0}), true)
+      .input("s", Tensor::from<float>({2}, {0.5f, 0.25f}), true)
+      .input("z", four_bit(DataType::int4, {2}, {0, -1}), true);
+  EXPECT_EQ(dq.run()[0].to_double(), (std::vector<double>{-4.0, 3.5, 0.5, 1.0, -0.25, 0.25}));
+  OneNode du{"DequantizeLinear", 21};
+  du.input("w", four_bit(DataType::uint4, {2}, {0, 15}), true)
+      .input("s", Tensor::scalar<float>(2.0f), true)
+      .input("z", four_bit(DataType::uint4, {}, {8}), true);
+  EXPECT_EQ(du.run()[0].to_double(), (std::vector<double>{-16.0, 14.0}));
+}
+
 TEST(OpsInt8Quantize, dynamic_range_skips_nan) {
   OneNode n{"DynamicQuantizeLinear", 11};
   n.input("x", Tensor::from<float>({3}, {std::nanf(""), -1.0f, 1.0f}));

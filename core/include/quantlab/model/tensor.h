@@ -29,10 +29,15 @@ enum class DataType : std::int32_t {
   uint32 = 12,
   uint64 = 13,
   bfloat16 = 16,
+  uint4 = 21,  ///< one value per byte in memory, two per byte in files (low nibble first)
+  int4 = 22,   ///< as uint4; values -8..7 held sign-extended, so int8 views read them
 };
 
-/// @brief Bytes per element (0 for undefined and string).
+/// @brief Bytes per element in memory (0 for undefined and string).
 std::size_t element_size(DataType type);
+/// @brief Bytes `count` elements take in an ONNX file: element_size · count,
+/// except int4/uint4, packed two to a byte.
+std::uint64_t packed_byte_size(DataType type, std::uint64_t count);
 /// @brief ONNX's name of the type ("float", "uint8", "int64", ...); "type 42" when unknown.
 std::string type_name(DataType type);
 /// @brief True for the numbered values above (ONNX types quantlab can hold).
@@ -83,10 +88,12 @@ class Tensor {
   /// Number of elements.
   std::int64_t size() const { return size_; }
   std::size_t byte_size() const { return static_cast<std::size_t>(size_) * element_size(type_); }
+  /// As stored in an ONNX file (int4/uint4: two values per byte).
+  std::uint64_t packed_byte_size() const { return model::packed_byte_size(type_, static_cast<std::uint64_t>(size_)); }
   bool empty() const { return type_ == DataType::undefined; }
 
   /// Typed views; throw InvalidArgument when T does not match type() (uint16
-  /// also views float16/bfloat16, uint8 also views boolean).
+  /// also views float16/bfloat16, uint8 also views boolean and uint4, int8 views int4).
   template <class T> T* data();
   template <class T> const T* data() const;
   std::uint8_t* bytes() { return reinterpret_cast<std::uint8_t*>(storage_.data()); }

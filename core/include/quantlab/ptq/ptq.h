@@ -48,7 +48,7 @@ struct ActivationOptions {
 /// @brief How weights (constant Conv/Gemm/MatMul inputs) are quantized; always int8 storage.
 struct WeightOptions {
   quant::Scheme scheme = quant::Scheme::symmetric;
-  int bits = 8;                                                  ///< 8, or 2..7 (codes stored in int8)
+  int bits = 8;  ///< 8, or 2..7: static 2..4-bit codes are stored as int4 (opset 21), others in int8
   quant::Granularity granularity = quant::Granularity::channel;  ///< tensor or channel (output channels)
   calib::ObserverKind observer = calib::ObserverKind::minmax;
   double percentile = 99.99;

@@ -135,6 +135,29 @@ void copy_typed(Span message, std::uint32_t field, Tensor& out) {
   }
 }
 
+bool is_4bit(DataType type) { return type == DataType::int4 || type == DataType::uint4; }
+
+// int4/uint4 files pack two values per byte, the first in the low nibble
+// (onnx.proto); in memory each value has its byte, int4 sign-extended.
+Tensor unpack_4bit(DataType type, const std::vector<std::int64_t>& dims, const std::uint8_t* packed) {
+  Tensor out(type, dims);
+  std::uint8_t* v = out.bytes();
+  const bool is_signed = type == DataType::int4;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(out.size()); ++i) {
+    const unsigned nibble = (i % 2 ? packed[i / 2] >> 4 : packed[i / 2]) & 0xFu;
+    v[i] = static_cast<std::uint8_t>(is_signed ? static_cast<int>(nibble ^ 8u) - 8 : static_cast<int>(nibble));
+  }
+  return out;
+}
+
+// Memory bytes to file bytes: unpack where packed.
+Tensor from_file_bytes(DataType type, const std::vector<std::int64_t>& dims, const std::uint8_t* data, std::size_t size) {
+  if (is_4bit(type)) return unpack_4bit(type, dims, data);
+  Tensor out(type, dims);
+  if (size) std::memcpy(out.bytes(), data, size);
+  return out;
+}
+
 }  // namespace
 
 Tensor decode_tensor(Span message, const TensorLabel& label_of, const ExternalDataResolver* resolver, std::string* name) {
@@ -160,7 +183,7 @@ Tensor decode_tensor(Span message, const TensorLabel& label_of, const ExternalDa
     rethrow_with_prefix(label);
   }
   const std::uint64_t n = static_cast<std::uint64_t>(elements);
-  const std::uint64_t need_bytes = n * element_size(type);  // <= 2^43: cannot overflow
+  const std::uint64_t need_bytes = packed_byte_size(type, n);  // <= 2^43: cannot overflow
   const std::string what = shape_string(t.dims) + " " + type_name(type);
 
   // ---- where the values are ------------------------------------------------
@@ -205,18 +228,14 @@ Tensor decode_tensor(Span message, const TensorLabel& label_of, const ExternalDa
     if (bytes.size() != need_bytes)
       throw InvalidArgument(label + ": " + what + " needs " + std::to_string(need_bytes) + " bytes, external data '" +
                             location + "' has " + std::to_string(bytes.size()));
-    Tensor out(type, t.dims);
-    if (!bytes.empty()) std::memcpy(out.bytes(), bytes.data(), bytes.size());
-    return out;
+    return from_file_bytes(type, t.dims, bytes.data(), bytes.size());
   }
 
   if (t.has_raw) {
     if (t.raw.size != need_bytes)
       throw InvalidArgument(label + ": " + what + " needs " + std::to_string(need_bytes) + " bytes of raw_data, " +
                             std::to_string(t.raw.size) + " given");
-    Tensor out(type, t.dims);
-    if (t.raw.size) std::memcpy(out.bytes(), t.raw.data, t.raw.size);
-    return out;
+    return from_file_bytes(type, t.dims, t.raw.data, t.raw.size);
   }
 
   if (t.present[tp::string_data]) throw InvalidArgument(label + ": a " + type_name(type) + " tensor has string_data");
@@ -230,6 +249,15 @@ Tensor decode_tensor(Span message, const TensorLabel& label_of, const ExternalDa
     if (n == 0) return Tensor(type, t.dims);
     throw InvalidArgument(label + ": " + what + " has no data (no raw_data, " + field_name(field) +
                           " or external data)");
+  }
+  if (is_4bit(type)) {
+    // int32_data holds one packed byte (two values) per entry.
+    if (t.count[field] != need_bytes)
+      throw InvalidArgument(label + ": " + what + " needs " + std::to_string(need_bytes) + " packed bytes in " +
+                            field_name(field) + ", " + std::to_string(t.count[field]) + " given");
+    Tensor packed(DataType::uint8, {static_cast<std::int64_t>(need_bytes)});
+    copy_typed(message, field, packed);
+    return unpack_4bit(type, t.dims, packed.bytes());
   }
   if (t.count[field] != n)
     throw InvalidArgument(label + ": " + what + " needs " + std::to_string(n) + " values in " + field_name(field) + ", " +

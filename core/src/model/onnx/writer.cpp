@@ -2,6 +2,10 @@
 // order, initializers in the IR's (sorted) map order, every tensor inline as
 // raw_data. Repeated scalars are written unpacked, as onnx.proto (proto2)
 // declares them, so the bytes match what the protobuf library writes.
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "model/onnx/wire.h"
 #include "quantlab/error.h"
 #include "quantlab/model/onnx.h"
@@ -19,7 +23,22 @@ void write_tensor(W& w, const Tensor& t, const std::string& name, const std::str
   for (const std::int64_t d : t.shape()) w.int64(tp::dims, d);
   w.int64(tp::data_type, static_cast<std::int64_t>(t.type()));
   if (!name.empty()) w.string(tp::name, name);
-  w.bytes(tp::raw_data, t.bytes(), t.byte_size());
+  if (t.type() != DataType::int4 && t.type() != DataType::uint4) {
+    w.bytes(tp::raw_data, t.bytes(), t.byte_size());
+    return;
+  }
+  // Two values per byte, the first in the low nibble (onnx.proto).
+  const bool is_signed = t.type() == DataType::int4;
+  const int lo = is_signed ? -8 : 0, hi = is_signed ? 7 : 15;
+  std::vector<std::uint8_t> packed(static_cast<std::size_t>(t.packed_byte_size()), 0);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(t.size()); ++i) {
+    const int v = is_signed ? static_cast<std::int8_t>(t.bytes()[i]) : t.bytes()[i];
+    if (v < lo || v > hi)
+      throw InvalidArgument(label + ": value " + std::to_string(v) + " at index " + std::to_string(i) + " is not " +
+                            type_name(t.type()));
+    packed[i / 2] |= static_cast<std::uint8_t>((static_cast<unsigned>(v) & 0xFu) << (4 * (i % 2)));
+  }
+  w.bytes(tp::raw_data, packed.data(), packed.size());
 }
 
 template <class W>

@@ -38,6 +38,11 @@ void add_qlinear_global_average_pool_ops(std::vector<OpDef>& ops); // qlinear_gl
 /// True for the 8-bit integer types the int8 kernels take.
 inline bool is_q8(DataType t) { return t == DataType::uint8 || t == DataType::int8; }
 
+/// Constant weights of the fused integer layers may also be 4-bit (opset 21's
+/// int4/uint4, one value per byte in memory): they run as 8-bit weights.
+inline const std::initializer_list<DataType> kWeightTypes = {DataType::uint8, DataType::int8, DataType::uint4,
+                                                             DataType::int4};
+
 /// "uint8 or int8", "float, uint8 or int8", for messages.
 inline std::string type_list(std::initializer_list<DataType> types) {
   std::string out;
@@ -78,21 +83,23 @@ inline IntRange int_range(DataType t) {
     case DataType::int8: return {-128, 127};
     case DataType::uint16: return {0, 65535};
     case DataType::int16: return {-32768, 32767};
-    default: throw InvalidArgument("no 8/16-bit integer range for " + type_name(t));
+    case DataType::uint4: return {0, 15};
+    case DataType::int4: return {-8, 7};
+    default: throw InvalidArgument("no 4/8/16-bit integer range for " + type_name(t));
   }
 }
 
 // ---- reading parameters ----------------------------------------------------
 
-/// Values of an integer tensor (uint8, int8, uint16, int16, int32) as int32.
+/// Values of an integer tensor (uint4, int4, uint8, int8, uint16, int16, int32) as int32.
 inline std::vector<std::int32_t> int32_values(const Tensor& t) {
   std::vector<std::int32_t> out(static_cast<std::size_t>(t.size()));
   auto copy = [&](const auto* p) {
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::int32_t>(p[i]);
   };
   switch (t.type()) {
-    case DataType::uint8: copy(t.data<std::uint8_t>()); break;
-    case DataType::int8: copy(t.data<std::int8_t>()); break;
+    case DataType::uint8: case DataType::uint4: copy(t.data<std::uint8_t>()); break;
+    case DataType::int8: case DataType::int4: copy(t.data<std::int8_t>()); break;
     case DataType::uint16: copy(t.data<std::uint16_t>()); break;
     case DataType::int16: copy(t.data<std::int16_t>()); break;
     case DataType::int32: copy(t.data<std::int32_t>()); break;
@@ -146,10 +153,10 @@ inline IntRange activation_range(const Node& node, float y_scale, std::int32_t y
 // shifted by -128 together with their zero point: exact, because
 // (w - zw) = (w - 128) - (zw - 128) and both sides stay within -128..127.
 
-/// Weights as int8: int8 copied, uint8 minus 128.
+/// Weights as int8: int8 (and int4) copied, uint8 (and uint4) minus 128.
 inline std::vector<std::int8_t> weights_as_s8(const Tensor& w) {
   std::vector<std::int8_t> out(static_cast<std::size_t>(w.size()));
-  if (w.type() == DataType::int8) {
+  if (w.type() == DataType::int8 || w.type() == DataType::int4) {
     const std::int8_t* p = w.data<std::int8_t>();
     out.assign(p, p + w.size());
   } else {
@@ -161,7 +168,7 @@ inline std::vector<std::int8_t> weights_as_s8(const Tensor& w) {
 
 /// A weight zero point in the int8 frame of weights_as_s8.
 inline std::int32_t weight_zero_point_as_s8(std::int32_t zp, DataType weight_type) {
-  return weight_type == DataType::uint8 ? zp - 128 : zp;
+  return weight_type == DataType::uint8 || weight_type == DataType::uint4 ? zp - 128 : zp;
 }
 
 // ---- layouts ---------------------------------------------------------------

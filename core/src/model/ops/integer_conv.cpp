@@ -617,7 +617,7 @@ std::unique_ptr<Kernel> build_conv(const BuildContext& ctx, ConvKind kind, const
   const TypeShape& x = ctx.input(in.x);
   const TypeShape& w = ctx.input(in.w);
   require_type(node, "input 'x'", x.type, q8);
-  require_type(node, "input 'w'", w.type, q8);
+  require_type(node, "input 'w'", w.type, kind == ConvKind::qlinear_act ? kWeightTypes : q8);
   if (ctx.has_input(in.x_zero_point)) require_same_type(node, "x_zero_point", ctx.input(in.x_zero_point).type, "x", x.type);
   if (ctx.has_input(in.w_zero_point)) require_same_type(node, "w_zero_point", ctx.input(in.w_zero_point).type, "w", w.type);
   if (kind != ConvKind::integer) {

@@ -220,7 +220,7 @@ std::unique_ptr<Kernel> build_qlinear_gemm_act(const BuildContext& ctx) {
   const TypeShape& a = ctx.input(kA);
   const TypeShape& b = ctx.input(kB);
   require_type(node, "input 'a'", a.type, q8);
-  require_type(node, "input 'b'", b.type, q8);
+  require_type(node, "input 'b'", b.type, kWeightTypes);
   if (ctx.has_input(kAZero)) require_same_type(node, "a_zero_point", ctx.input(kAZero).type, "a", a.type);
   if (ctx.has_input(kBZero)) require_same_type(node, "b_zero_point", ctx.input(kBZero).type, "b", b.type);
   require_type(node, "input 'a_scale'", ctx.input(kAScale).type, {DataType::float32});

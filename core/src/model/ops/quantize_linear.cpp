@@ -147,8 +147,8 @@ void quantize_tensor(const X* x, Tensor& y, const AxisLayout& l, const std::vect
                      const std::vector<std::int32_t>& zp) {
   const IntRange r = int_range(y.type());
   switch (y.type()) {
-    case DataType::uint8: quantize_all(x, y.data<std::uint8_t>(), l, scale, zp, r); break;
-    case DataType::int8: quantize_all(x, y.data<std::int8_t>(), l, scale, zp, r); break;
+    case DataType::uint8: case DataType::uint4: quantize_all(x, y.data<std::uint8_t>(), l, scale, zp, r); break;
+    case DataType::int8: case DataType::int4: quantize_all(x, y.data<std::int8_t>(), l, scale, zp, r); break;
     case DataType::uint16: quantize_all(x, y.data<std::uint16_t>(), l, scale, zp, r); break;
     case DataType::int16: quantize_all(x, y.data<std::int16_t>(), l, scale, zp, r); break;
     default: throw InvalidArgument("cannot quantize to " + type_name(y.type()));
@@ -180,7 +180,8 @@ std::unique_ptr<Kernel> build_quantize_linear(const BuildContext& ctx) {
   require_type(node, "input 'x'", ctx.input(0).type, {DataType::float32, DataType::int32});
   require_type(node, "input 'y_scale'", ctx.input(1).type, {DataType::float32});
   const DataType out = quantized_type(node, ctx.has_input(2) ? &ctx.input(2) : nullptr);
-  require_type(node, "the quantized type", out, {DataType::uint8, DataType::int8, DataType::uint16, DataType::int16});
+  require_type(node, "the quantized type", out,
+               {DataType::uint8, DataType::int8, DataType::uint16, DataType::int16, DataType::uint4, DataType::int4});
   const std::int64_t axis = node.get_int("axis", 1);
   const std::int64_t opset = ctx.opset;
   return function_kernel([axis, opset, out](RunContext& rc) {
@@ -222,7 +223,8 @@ std::unique_ptr<Kernel> build_dequantize_linear(const BuildContext& ctx) {
   refuse_blocks(node);
   const DataType x_type = ctx.input(0).type;
   require_type(node, "input 'x'", x_type,
-               {DataType::uint8, DataType::int8, DataType::uint16, DataType::int16, DataType::int32});
+               {DataType::uint8, DataType::int8, DataType::uint16, DataType::int16, DataType::int32, DataType::uint4,
+                DataType::int4});
   require_type(node, "input 'x_scale'", ctx.input(1).type, {DataType::float32});
   if (ctx.has_input(2)) require_same_type(node, "x_zero_point", ctx.input(2).type, "x", x_type);
   const std::int64_t axis = node.get_int("axis", 1);
@@ -236,8 +238,8 @@ std::unique_ptr<Kernel> build_dequantize_linear(const BuildContext& ctx) {
     Tensor y(DataType::float32, x.shape());
     float* out = y.data<float>();
     switch (x.type()) {
-      case DataType::uint8: dequantize_all(x.data<std::uint8_t>(), out, l, scale, zp); break;
-      case DataType::int8: dequantize_all(x.data<std::int8_t>(), out, l, scale, zp); break;
+      case DataType::uint8: case DataType::uint4: dequantize_all(x.data<std::uint8_t>(), out, l, scale, zp); break;
+      case DataType::int8: case DataType::int4: dequantize_all(x.data<std::int8_t>(), out, l, scale, zp); break;
       case DataType::uint16: dequantize_all(x.data<std::uint16_t>(), out, l, scale, zp); break;
       case DataType::int16: dequantize_all(x.data<std::int16_t>(), out, l, scale, zp); break;
       default: dequantize_all(x.data<std::int32_t>(), out, l, scale, zp); break;

@@ -170,7 +170,7 @@ export function createSettings({ onRun, onCancel }) {
         { class: 'cb-group' },
         h('legend', { class: 'cb-group__title' }, 'Weights'),
         field('Granularity', granularity.el, 'One scale per output channel, or one for the whole tensor.'),
-        field('Bits', bits.el, '7 bits is onnxruntime’s reduce_range, for its int8 kernels on x86 CPUs without VNNI (they overflow with full 8-bit weights). 4-bit codes are stored in int8 here: the file does not shrink, the error grows.'),
+        field('Bits', bits.el, '7 bits is onnxruntime’s reduce_range, for its int8 kernels on x86 CPUs without VNNI (they overflow with full 8-bit weights). 4-bit codes are stored as ONNX int4, two to a byte (opset 21): half the weight bytes of 8 bits, and more error.'),
       ),
       h(
         'fieldset',

@@ -7,7 +7,7 @@ import { bytesText } from './format.js';
 
 /** [key in PtqSizeBreakdown, label, what it holds]. */
 const PARTS = [
-  ['weights', 'Weights', 'float32 in the float file; one int8 code each in the quantized one'],
+  ['weights', 'Weights', 'float32 in the float file; in the quantized one an int8 code each, or two int4 codes per byte'],
   ['biases', 'Biases', 'float32, or int32 codes at the scale s_x·s_w'],
   ['quantParams', 'Scales and zero points', 'per output channel for weights and biases, per tensor for activations'],
   ['otherTensors', 'Other tensors', 'BatchNormalization parameters (folded into the layers before quantizing) and shapes'],
@@ -72,7 +72,7 @@ export function renderSizeBreakdown(report, mode) {
     h(
       'p',
       { class: 'cb-note' },
-      `The int8 weights are ${ratioText(q.weights, f.total)} of the float file: each float32 weight became one byte. `,
+      `The quantized weights are ${ratioText(q.weights, f.total)} of the float file: each float32 weight became one byte, or half a byte with 4-bit weights. `,
       `Everything else adds ${ratioText(rest, f.total)}, and it does not shrink with the weights: `,
       mode === 'dynamic'
         ? 'each quantized layer stores a float32 scale and an int8 zero point per output column, and adds DynamicQuantizeLinear, MatMulInteger, Cast and Mul nodes to the graph. '
