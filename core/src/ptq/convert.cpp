@@ -55,7 +55,6 @@ Tensor int8_tensor(const xt::xarray<std::int32_t>& q, const std::vector<std::int
   return t;
 }
 
-/// Scale and zero-point initializers: rank 0 per tensor, [C] per channel.
 /// int8 codes within -8..7 retyped as int4 (the file packs them two to a byte).
 Tensor as_int4(const Tensor& codes) {
   Tensor t(DataType::int4, codes.shape());
@@ -67,6 +66,7 @@ bool fits_int4(const std::int8_t* v, std::size_t n) {
   return std::all_of(v, v + n, [](std::int8_t x) { return x >= -8 && x <= 7; });
 }
 
+/// Scale and zero-point initializers: rank 0 per tensor, [C] per channel.
 void add_params(model::Graph& g, const std::string& base, const quant::QuantParams& p, DataType zp_type,
                 std::string& scale_name, std::string& zp_name) {
   scale_name = base + "_scale";
