@@ -422,9 +422,9 @@ describe('calibrate panel', () => {
         await waitForRun(page);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `no horizontal page scroll (${overflow} px)`);
-        for (const [testid, what] of [['cb-layer-table', 'layer table'], ['cb-size-breakdown', 'size table']]) {
+        for (const [testid, what] of [['cb-layer-table', 'layer table'], ['cb-size-table', 'size table']]) {
           const table = await page.evaluate((id) => {
-            const wrap = document.querySelector(`[data-testid="${id}"]`).closest('.cb-table-wrap') ?? document.querySelector(`[data-testid="${id}"] .cb-table-wrap`);
+            const wrap = document.querySelector(`[data-testid="${id}"]`).closest('.cb-table-wrap');
             return wrap.scrollWidth - wrap.clientWidth;
           }, testid);
           assert.ok(table <= 0, `the ${what} fits (${table} px too wide)`);

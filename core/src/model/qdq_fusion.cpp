@@ -232,8 +232,7 @@ class Rewriter {
     WeightQuant q;
     q.value = dq->inputs[0];
     q.w = constant(q.value);
-    if (!q.w || !(is_q8(q.w->type()) || q.w->type() == DataType::int4 || q.w->type() == DataType::uint4))
-      return std::nullopt;
+    if (!q.w || !(is_q8(q.w->type()) || is_4bit(q.w->type()))) return std::nullopt;
     if (rank != 0 ? q.w->rank() != rank : q.w->rank() < 3) return std::nullopt;
     for (std::int64_t d : q.w->shape())
       if (d < 1) return std::nullopt;

@@ -27,7 +27,7 @@ std::size_t element_size(DataType type) {
 }
 
 std::uint64_t packed_byte_size(DataType type, std::uint64_t count) {
-  if (type == DataType::int4 || type == DataType::uint4) return (count + 1) / 2;
+  if (is_4bit(type)) return (count + 1) / 2;
   return count * element_size(type);
 }
 

@@ -62,8 +62,9 @@ Tensor as_int4(const Tensor& codes) {
   return t;
 }
 
-bool fits_int4(const std::int8_t* v, std::size_t n) {
-  return std::all_of(v, v + n, [](std::int8_t x) { return x >= -8 && x <= 7; });
+template <class It>
+bool fits_int4(It first, It last) {
+  return std::all_of(first, last, [](auto x) { return x >= -8 && x <= 7; });
 }
 
 /// Scale and zero-point initializers: rank 0 per tensor, [C] per channel.
@@ -75,12 +76,10 @@ void add_params(model::Graph& g, const std::string& base, const quant::QuantPara
   const std::vector<std::int64_t> shape = per_tensor ? std::vector<std::int64_t>{}
                                                      : std::vector<std::int64_t>{static_cast<std::int64_t>(p.scale.size())};
   g.initializers[scale_name] = Tensor::from<float>(shape, p.scale);
-  if (zp_type == DataType::int4) {
+  if (zp_type == DataType::int8 || zp_type == DataType::int4) {
     std::vector<std::int8_t> z(p.zero_point.begin(), p.zero_point.end());
-    g.initializers[zp_name] = as_int4(Tensor::from<std::int8_t>(shape, z));
-  } else if (zp_type == DataType::int8) {
-    std::vector<std::int8_t> z(p.zero_point.begin(), p.zero_point.end());
-    g.initializers[zp_name] = Tensor::from<std::int8_t>(shape, z);
+    const Tensor codes = Tensor::from<std::int8_t>(shape, z);
+    g.initializers[zp_name] = zp_type == DataType::int4 ? as_int4(codes) : codes;
   } else if (zp_type == DataType::uint8) {
     std::vector<std::uint8_t> z(p.zero_point.begin(), p.zero_point.end());
     g.initializers[zp_name] = Tensor::from<std::uint8_t>(shape, z);
@@ -207,10 +206,10 @@ class StaticConverter {
     const std::string wq = layer.weight + "_q";
     // 2..4-bit codes go to the file as int4 when the model can import opset 21
     // (per-axis DequantizeLinear already needs 13); otherwise one per int8.
-    const std::vector<std::int8_t> zps(w.params.zero_point.begin(), w.params.zero_point.end());
+    const std::int8_t* w_codes = w.codes.data<std::int8_t>();
     const bool int4 = options_.weights.bits <= 4 && prepared_.model.opset() >= 13 &&
-                      fits_int4(w.codes.data<std::int8_t>(), static_cast<std::size_t>(w.codes.size())) &&
-                      fits_int4(zps.data(), zps.size());
+                      fits_int4(w_codes, w_codes + w.codes.size()) &&
+                      fits_int4(w.params.zero_point.begin(), w.params.zero_point.end());
     g.initializers[wq] = int4 ? as_int4(w.codes) : w.codes;
     wrote_int4_ = wrote_int4_ || int4;
     std::string ws, wz;

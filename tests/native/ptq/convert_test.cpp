@@ -371,8 +371,9 @@ TEST(PtqConvert, four_bit_weights_are_int4_at_opset_21_and_run_fused) {
     EXPECT_GE(c.model.ir_version, 10);
     for (const char* w : {"conv.weight_q", "fc.weight_q"})
       EXPECT_EQ(c.model.graph.initializers.at(w).type(), DataType::int4) << w;
-    if (scheme == quant::Scheme::asymmetric)
+    if (scheme == quant::Scheme::asymmetric) {
       EXPECT_EQ(c.model.graph.initializers.at("conv.weight_zp").type(), DataType::int4);
+    }
     // Half a byte per weight in the file.
     const std::int64_t fc_weights = kCout * (kSide / 2) * (kSide / 2) * kFcOut;
     EXPECT_EQ(size_breakdown(c.model).weights, (kCout * kCin * 9 + 1) / 2 + (fc_weights + 1) / 2);

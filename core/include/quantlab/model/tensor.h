@@ -35,6 +35,8 @@ enum class DataType : std::int32_t {
 
 /// @brief Bytes per element in memory (0 for undefined and string).
 std::size_t element_size(DataType type);
+/// @brief int4 or uint4: one value per byte in memory, packed two to a byte in files.
+inline bool is_4bit(DataType type) { return type == DataType::int4 || type == DataType::uint4; }
 /// @brief Bytes `count` elements take in an ONNX file: element_size · count,
 /// except int4/uint4, packed two to a byte.
 std::uint64_t packed_byte_size(DataType type, std::uint64_t count);

@@ -135,8 +135,6 @@ void copy_typed(Span message, std::uint32_t field, Tensor& out) {
   }
 }
 
-bool is_4bit(DataType type) { return type == DataType::int4 || type == DataType::uint4; }
-
 // int4/uint4 files pack two values per byte, the first in the low nibble
 // (onnx.proto); in memory each value has its byte, int4 sign-extended.
 Tensor unpack_4bit(DataType type, const std::vector<std::int64_t>& dims, const std::uint8_t* packed) {

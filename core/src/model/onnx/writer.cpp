@@ -23,7 +23,7 @@ void write_tensor(W& w, const Tensor& t, const std::string& name, const std::str
   for (const std::int64_t d : t.shape()) w.int64(tp::dims, d);
   w.int64(tp::data_type, static_cast<std::int64_t>(t.type()));
   if (!name.empty()) w.string(tp::name, name);
-  if (t.type() != DataType::int4 && t.type() != DataType::uint4) {
+  if (!is_4bit(t.type())) {
     w.bytes(tp::raw_data, t.bytes(), t.byte_size());
     return;
   }

@@ -63,7 +63,7 @@ export function renderSizeBreakdown(report, mode) {
       { class: 'table-scroll cb-table-wrap' },
       h(
         'table',
-        { class: 'format-table cb-table cb-bytes__table' },
+        { class: 'format-table cb-table cb-bytes__table', 'data-testid': 'cb-size-table' },
         h('caption', { class: 'visually-hidden' }, 'Bytes of the float and the quantized ONNX file by what they hold'),
         h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Part'), h('th', { scope: 'col', class: 'num' }, 'float file'), h('th', { scope: 'col', class: 'num' }, 'int8 file'), h('th', { scope: 'col', class: 'num' }, h('span', null, 'int8 part'), h('br'), h('small', null, '÷ float file')))),
         h('tbody', null, rows),
