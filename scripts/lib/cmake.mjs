@@ -23,7 +23,8 @@ export const BUILDS = {
 export function cmakeBuild(name, targets = []) {
   const b = BUILDS[name];
   const env = b.emscripten ? EM_ENV : {};
-  if (!existsSync(join(ROOT, b.dir, 'CMakeCache.txt'))) {
+  // A configure that failed leaves a cache but no Makefile: configure again.
+  if (!existsSync(join(ROOT, b.dir, 'Makefile'))) {
     const configure = ['cmake', '-S', '.', '-B', b.dir, ...b.args];
     if (b.emscripten) run('emcmake', configure, { env });
     else run(configure[0], configure.slice(1), { env });

@@ -11,6 +11,8 @@ const DEBIAN = {
     ['g++', '/usr/bin/g++'],
     ['emscripten', '/usr/bin/emcc'],
     ['xtensor-dev', '/usr/include/xtensor/xarray.hpp'],
+    // only a Recommends of xtensor-dev, and recommends are not installed here
+    ['libxsimd-dev', '/usr/include/xsimd/xsimd.hpp'],
     ['nlohmann-json3-dev', '/usr/include/nlohmann/json.hpp'],
     ['libgtest-dev', '/usr/src/googletest/googletest/CMakeLists.txt'],
   ],
