@@ -3,7 +3,9 @@
 // activations, min-max, 200 calibration images), accuracy of float and int8 on
 // the 1,000 bundled test images, and the QDQ export whose bytes the timing
 // runs load (our engine fuses it into integer kernels; onnxruntime-web runs
-// the same file).
+// the same file). quantizeLowBits: the same with MSE weight clipping and the
+// report's 4-bit plan applied (the layers whose weights can be 4-bit within
+// half a point of float).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNpy } from '../tests/js/lib/npy.mjs';
@@ -15,18 +17,27 @@ function normalize(u8, pre) {
   return out;
 }
 
-/** Quantizes one bundled model; returns { floatBytes, int8Bytes, size, floatAccuracy, int8Accuracy, agreement }. */
-export async function quantizeBundled(ql, root, manifest, entry) {
+/** The bundled calibration and test data, normalized. */
+function bundledData(root, manifest) {
   const pre = manifest.input_preprocessing;
   const calib = readNpy(join(root, 'models/data/calib_images_u8.npy'));
   const test = readNpy(join(root, 'models/data/test_images_u8.npy'));
   const labels = Array.from(readNpy(join(root, 'models/data/test_labels.npy')).data, Number);
+  return {
+    calibration: { data: normalize(calib.data, pre), shape: calib.shape },
+    evaluation: { data: normalize(test.data, pre), shape: test.shape, labels },
+  };
+}
+
+/** Quantizes one bundled model; returns { floatBytes, int8Bytes, size, floatAccuracy, int8Accuracy, agreement }. */
+export async function quantizeBundled(ql, root, manifest, entry) {
+  const { calibration, evaluation } = bundledData(root, manifest);
   const floatBytes = readFileSync(join(root, 'models', entry.file));
   const model = await ql.loadModel(floatBytes);
   try {
-    const q = await ql.quantizeModel(model, { calibration: { data: normalize(calib.data, pre), shape: calib.shape }, samples: 200 });
+    const q = await ql.quantizeModel(model, { calibration, samples: 200 });
     try {
-      const report = q.reportSync({ evaluation: { data: normalize(test.data, pre), shape: test.shape, labels } });
+      const report = q.reportSync({ evaluation });
       return {
         floatBytes: new Uint8Array(floatBytes),
         int8Bytes: q.exportOnnx(),
@@ -34,6 +45,36 @@ export async function quantizeBundled(ql, root, manifest, entry) {
         floatAccuracy: report.evaluation.floatAccuracy,
         int8Accuracy: report.evaluation.quantizedAccuracy,
         agreement: report.evaluation.agreement,
+      };
+    } finally {
+      q.delete();
+    }
+  } finally {
+    model.delete();
+  }
+}
+
+/**
+ * Static quantization with MSE weight clipping and the report's 4-bit plan
+ * applied (budget 0.5 point); returns { bytes, size, floatAccuracy, accuracy,
+ * lowLayers, layers }.
+ */
+export async function quantizeLowBits(ql, root, manifest, entry) {
+  const { calibration, evaluation } = bundledData(root, manifest);
+  const model = await ql.loadModel(readFileSync(join(root, 'models', entry.file)));
+  try {
+    const q = await ql.quantizeModel(model, { calibration, samples: 200, weights: { observer: 'mse' } });
+    try {
+      const plan = q.reportSync({ evaluation, lowBits: { budget: 0.005 } }).lowBits;
+      q.setLayerBits(plan.plan);
+      const report = q.reportSync({ evaluation });
+      return {
+        bytes: q.exportOnnx(),
+        size: report.size,
+        floatAccuracy: report.evaluation.floatAccuracy,
+        accuracy: report.evaluation.quantizedAccuracy,
+        lowLayers: Object.keys(plan.plan).length,
+        layers: q.layers.length,
       };
     } finally {
       q.delete();

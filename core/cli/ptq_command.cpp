@@ -67,6 +67,20 @@ std::vector<std::map<std::string, Tensor>> batches(const Tensor& all, const std:
   return out;
 }
 
+/// "a,b,,c" -> {a, b, c}.
+std::vector<std::string> split_list(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t comma = list.find(',', start);
+    const std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 ptq::Options options_from(const Args& args) {
   ptq::Options o;
   if (auto v = args.value("mode")) o.mode = ptq::parse_mode(*v);
@@ -81,16 +95,16 @@ ptq::Options options_from(const Args& args) {
   if (auto v = args.value("weight-bits")) o.weights.bits = static_cast<int>(parse_real_option("weight-bits", *v));
   if (auto v = args.value("weight-granularity")) o.weights.granularity = quant::parse_granularity(*v);
   if (auto v = args.value("weight-observer")) o.weights.observer = calib::parse_observer_kind(*v);
-  for (const std::string& list : args.values("keep-float")) {
-    std::size_t start = 0;
-    while (start <= list.size()) {
-      const std::size_t comma = list.find(',', start);
-      const std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!name.empty()) o.keep_float.push_back(name);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
+  for (const std::string& list : args.values("keep-float"))
+    for (const std::string& name : split_list(list)) o.keep_float.push_back(name);
+  for (const std::string& list : args.values("layer-bits"))
+    for (const std::string& entry : split_list(list)) {
+      const std::size_t eq = entry.rfind('=');
+      if (eq == std::string::npos || eq == 0)
+        throw InvalidArgument("--layer-bits expects LAYER=BITS[,LAYER=BITS], got '" + entry + "'");
+      o.weights.layer_bits[entry.substr(0, eq)] =
+          static_cast<int>(parse_real_option("layer-bits", entry.substr(eq + 1)));
     }
-  }
   ptq::validate(o);
   return o;
 }
@@ -111,10 +125,11 @@ double time_ms(const model::Session& s, const std::map<std::string, Tensor>& fee
 }  // namespace
 
 int ptq_command(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"json", "sensitivity"},
+  const Args args(argc, argv, 2, {"json", "sensitivity", "low-bits"},
                   {"calib", "normalize", "samples", "batch", "mode", "activation-scheme", "activation-type",
                    "activation-observer", "percentile", "weight-scheme", "weight-bits", "weight-granularity",
-                   "weight-observer", "keep-float", "out", "report", "recipe", "eval-images", "eval-labels", "budget"});
+                   "weight-observer", "keep-float", "layer-bits", "out", "report", "recipe", "eval-images", "eval-labels",
+                   "budget"});
   if (args.positionals().size() != 1) throw InvalidArgument("expected one model file: quantlab ptq model.onnx ...");
   const auto out_path = args.value("out");
   if (!out_path) throw InvalidArgument("ptq needs --out model.int8.onnx");
@@ -128,7 +143,7 @@ int ptq_command(int argc, char** argv) {
     if (!recipe_path) throw InvalidArgument("ptq needs --calib x.npy (to calibrate) or --recipe r.json (to replay one)");
     for (const char* o : {"mode", "activation-scheme", "activation-type", "activation-observer", "percentile",
                           "weight-scheme", "weight-bits", "weight-granularity", "weight-observer", "keep-float",
-                          "report", "eval-images", "samples"})
+                          "layer-bits", "report", "eval-images", "samples"})
       if (args.value(o)) throw InvalidArgument(std::string("--") + o + " cannot be combined with replaying a recipe");
     const ptq::Recipe recipe = ptq::recipe_from_json(read_text(*recipe_path));
     const std::vector<std::uint8_t> bytes = model::write_onnx(ptq::replay(float_model, recipe));
@@ -147,6 +162,9 @@ int ptq_command(int argc, char** argv) {
   if (eval_images.has_value() != eval_labels.has_value())
     throw InvalidArgument("--eval-images and --eval-labels go together");
   if (args.flag("sensitivity") && !eval_images) throw InvalidArgument("--sensitivity needs --eval-images and --eval-labels");
+  if (args.flag("low-bits") && !eval_images) throw InvalidArgument("--low-bits needs --eval-images and --eval-labels");
+  if (args.flag("low-bits") && options.mode != ptq::Mode::static_mode)
+    throw InvalidArgument("--low-bits is for static mode (dynamic layers keep 8-bit weights)");
   const ptq::Prepared prepared = ptq::prepare(float_model);
   const model::Session float_session(prepared.model);
   const DataType input_type = float_session.inputs()[0].type;
@@ -197,6 +215,7 @@ int ptq_command(int argc, char** argv) {
   const ptq::Report report = ptq::numeric_report(prepared, options, calibration, report_batches, calibrator.get());
   std::unique_ptr<ptq::Evaluation> evaluation;
   std::unique_ptr<ptq::Sensitivity> sens;
+  std::unique_ptr<ptq::LowBitPlan> low;
   const model::Session quant_session(quantized);
   if (eval_images) {
     evaluation = std::make_unique<ptq::Evaluation>(ptq::compare_predictions(
@@ -205,8 +224,11 @@ int ptq_command(int argc, char** argv) {
       sens = std::make_unique<ptq::Sensitivity>(
           ptq::sensitivity(prepared, options, calibration, images, labels, budget));
     }
+    if (args.flag("low-bits"))
+      low = std::make_unique<ptq::LowBitPlan>(ptq::low_bit_plan(prepared, options, calibration, images, labels, budget));
   }
-  if (auto r = args.value("report")) write_file(*r, ptq::report_to_json(report, evaluation.get(), sens.get()));
+  if (auto r = args.value("report"))
+    write_file(*r, ptq::report_to_json(report, evaluation.get(), sens.get(), low.get()));
 
   // Latency of the original float model and the quantized one, this build (native builds use scalar kernels).
   const model::Session original(float_model);
@@ -214,7 +236,7 @@ int ptq_command(int argc, char** argv) {
   const double float_ms = time_ms(original, one), quant_ms = time_ms(quant_session, one);
 
   if (json_out) {
-    nlohmann::json j = nlohmann::json::parse(ptq::report_to_json(report, evaluation.get(), sens.get()));
+    nlohmann::json j = nlohmann::json::parse(ptq::report_to_json(report, evaluation.get(), sens.get(), low.get()));
     j["out"] = *out_path;
     j["latencyMs"] = {{"float", float_ms}, {"quantized", quant_ms}, {"batch", 1}};
     std::cout << j.dump(2) << "\n";
@@ -257,6 +279,24 @@ int ptq_command(int argc, char** argv) {
     for (const std::string& p : sens->plan) plan += (plan.empty() ? "" : ",") + p;
     std::printf("plan for a %.2f-point budget: keep float [%s]%s\n", 100 * sens->budget, plan.c_str(),
                 sens->within_budget ? "" : " (budget not met)");
+  }
+  if (low) {
+    std::printf("%d-bit weights (accuracy with one more layer at %d bits; bytes saved):\n", low->bits, low->bits);
+    for (const ptq::LowBitLayer& l : low->layers)
+      std::printf("  %-28s %.2f%% (drop %.2f) %8lld bytes\n", l.layer.c_str(), 100 * l.accuracy, 100 * l.drop,
+                  static_cast<long long>(l.bytes_saved));
+    std::string plan;
+    for (const auto& [layer, bits] : low->plan) plan += (plan.empty() ? "" : ",") + layer + "=" + std::to_string(bits);
+    if (!low->within_budget)
+      std::printf("low-bit plan: none, the model is already %.2f points below float (budget %.2f)\n",
+                  100 * (low->float_accuracy - low->quantized_accuracy), 100 * low->budget);
+    else
+      std::printf("low-bit plan for a %.2f-point budget: --layer-bits %s\n  %.2f%%, %lld bytes (%.3fx of float; "
+                  "all at the options' bits %lld bytes, %.3fx)\n",
+                  100 * low->budget, plan.empty() ? "(none)" : plan.c_str(), 100 * low->accuracy,
+                  static_cast<long long>(low->bytes), static_cast<double>(low->bytes) / low->float_bytes,
+                  static_cast<long long>(low->quantized_bytes),
+                  static_cast<double>(low->quantized_bytes) / low->float_bytes);
   }
   std::printf("latency at batch 1 (this build): float %.3f ms, quantized %.3f ms\n", float_ms, quant_ms);
   std::printf("wrote %s (%zu bytes)\n", out_path->c_str(), bytes.size());

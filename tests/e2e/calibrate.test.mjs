@@ -6,8 +6,9 @@
 // the file sizes, a layer's activation range. The SQNR chart and the layer
 // table have one entry per layer, selecting a layer shows its histograms,
 // keeping a layer in float and applying changes the report as the package
-// says. The downloaded QDQ model runs in onnxruntime-node and agrees with the
-// page's int8 answers; the recipe parses. A bad option shows the core's
+// says, and so does putting the 4-bit plan's layers at 4 bits. The downloaded
+// QDQ model runs in onnxruntime-node and agrees with the page's int8 answers;
+// the recipe parses. A bad option shows the core's
 // message, Cancel stops a run inside the report, and the panel fits a phone.
 // Every test fails on a console error, a page error or a failed request.
 // Run: node --test tests/e2e/calibrate.test.mjs (QUANTLAB_E2E_BUILD=1 rebuilds the page)
@@ -415,6 +416,78 @@ describe('calibrate panel', () => {
     });
   });
 
+  test('the 4-bit plan: the page finds the package’s plan, applies it, and the smaller download runs in onnxruntime', async () => {
+    // The package in Node, with the options the page sends (MSE weight clipping).
+    const ql = await init();
+    const images = (await computeReference()).images;
+    const model = await ql.loadModel(readFileSync(`${ROOT}models/${CNN.file}`));
+    const q = await ql.quantizeModel(model, { ...OPTIONS, weights: { ...OPTIONS.weights, observer: 'mse' }, calibration: images.calib });
+    let expected;
+    try {
+      const lowBits = q.reportSync({ evaluation: images.test, lowBits: true }).lowBits;
+      q.setLayerBits(lowBits.plan);
+      expected = { lowBits, report: q.reportSync({ evaluation: images.test }), onnx: q.exportOnnx(), recipe: q.recipe() };
+    } finally {
+      q.delete();
+      model.delete();
+    }
+    const planned = Object.keys(expected.lowBits.plan);
+    assert.ok(planned.length > 0, 'the package finds layers for 4 bits');
+
+    await withPage(async (page) => {
+      await page.getByTestId('cb-weight-observer-mse').check();
+      await page.getByTestId('cb-run').click();
+      const { stages } = await waitForRun(page);
+      assert.ok(stages.includes('low-bit plan'), `stage low-bit plan was shown (${stages})`);
+      assert.match(await text(page, 'cb-report-settings'), /MSE weight clipping/);
+
+      // The card shows the package's search: every layer with its cost and bytes, the plan ticked.
+      const rows = await page.$$eval('[data-testid="cb-lowbits-list"] li', (items) =>
+        items.map((li) => ({ layer: li.dataset.layer, drop: Number(li.dataset.drop), bytesSaved: Number(li.dataset.bytesSaved), checked: li.querySelector('input').checked })),
+      );
+      assert.deepEqual(rows.map((r) => r.layer), expected.lowBits.layers.map((l) => l.layer), 'in the search order');
+      rows.forEach((r, i) => {
+        assert.equal(r.drop, expected.lowBits.layers[i].drop, r.layer);
+        assert.equal(r.bytesSaved, expected.lowBits.layers[i].bytesSaved, r.layer);
+        assert.equal(r.checked, planned.includes(r.layer), `${r.layer}: ticked as the plan says`);
+      });
+      const verdict = page.getByTestId('cb-lowbits-plan').locator('.cb-plan__verdict');
+      assert.equal(Number(await verdict.getAttribute('data-bytes')), expected.lowBits.bytes);
+      assert.equal(await verdict.getAttribute('data-tone'), 'good');
+      assert.match(await text(page, 'cb-lowbits-plan'), new RegExp(`${planned.length} layers? can take 4-bit weights`));
+      assert.match(await text(page, 'cb-lowbits-status'), /Apply to re-convert with \d+ layers? at 4 bits/);
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.getByTestId('cb-lowbits').screenshot({ path: `${SCREENSHOTS}/calibrate-lowbits-desktop.png` });
+
+      // Apply: the report is the package's for the plan.
+      await page.getByTestId('cb-lowbits-apply').click();
+      await waitForRun(page);
+      assert.deepEqual(JSON.parse(await attr(page, 'cb-report', 'data-layer-bits')), expected.lowBits.plan);
+      await checkReport(page, expected.report, '4-bit plan');
+      assert.equal(expected.report.quantizedBytes, expected.lowBits.bytes);
+      assert.equal(expected.report.evaluation.quantizedAccuracy, expected.lowBits.accuracy);
+      assert.match(await text(page, 'cb-report-settings'), new RegExp(`${planned.length} with 4-bit weights`));
+      assert.match(await text(page, 'cb-lowbits-status'), new RegExp(`report above has ${planned.length} layers? with 4-bit weights`));
+      assert.equal(await page.getByTestId('cb-lowbits-apply').isDisabled(), true, 'nothing more to apply');
+      assert.match(await text(page, 'cb-ort-note'), /int4.*opset 21/);
+
+      const agreement = await downloadAndRun(page, expected.onnx, images, 'all');
+      const ratio = expected.lowBits.bytes / expected.lowBits.floatBytes;
+      console.log(`calibrate: 4-bit plan (${planned.length} of ${rows.length} layers): ${expected.lowBits.bytes} bytes (${ratio.toFixed(3)}x of float), ` +
+        `${(100 * expected.lowBits.accuracy).toFixed(1)}% (float ${(100 * expected.lowBits.floatAccuracy).toFixed(1)}%); onnxruntime-node (all) agrees on ${(100 * agreement).toFixed(1)}%`);
+      assert.ok(agreement >= ORT_AGREEMENT, `onnxruntime agrees on ${agreement}`);
+      const [recipeDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cb-download-recipe').click()]);
+      assert.deepEqual(JSON.parse(readFileSync(await recipeDownload.path(), 'utf8')), expected.recipe, 'the package’s recipe(), layer_bits included');
+
+      // "No layer at 4 bits" and Apply: back to the 8-bit file.
+      await page.getByTestId('cb-lowbits-none').click();
+      await page.getByTestId('cb-lowbits-apply').click();
+      await waitForRun(page);
+      assert.deepEqual(JSON.parse(await attr(page, 'cb-report', 'data-layer-bits')), {});
+      assert.equal(await value(page, 'cb-size', 'data-quantized-bytes'), expected.lowBits.quantizedBytes);
+    });
+  });
+
   test('on a phone, in the dark scheme, the report fits the screen', async () => {
     await withPage(
       async (page) => {
@@ -432,6 +505,7 @@ describe('calibrate panel', () => {
         mkdirSync(SCREENSHOTS, { recursive: true });
         await page.screenshot({ path: `${SCREENSHOTS}/calibrate-mobile.png`, fullPage: true });
         await page.getByTestId('cb-size-breakdown').screenshot({ path: `${SCREENSHOTS}/calibrate-size-mobile.png` });
+        await page.getByTestId('cb-lowbits').screenshot({ path: `${SCREENSHOTS}/calibrate-lowbits-mobile.png` });
       },
       { viewport: { width: 390, height: 844 }, colorScheme: 'dark' },
     );

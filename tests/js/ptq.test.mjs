@@ -422,6 +422,94 @@ test('setKeepFloat([layer]) leaves that layer float in layers, report and export
   }
 });
 
+test('fashion_cnn: the lowBits report finds layers for 4-bit weights within budget; setLayerBits applies the plan, and the file, report, recipe and onnxruntime agree', async (t) => {
+  const model = await ql.loadModel(modelBytes('fashion_cnn.onnx'));
+  const q = await ql.quantizeModel(model, { calibration });
+  try {
+    const eight = q.exportOnnx();
+    const stages = new Set();
+    const r = q.reportSync({ evaluation: { ...testImages, labels: testLabels }, lowBits: true, onProgress: (p) => stages.add(p.stage) });
+    assert.ok(stages.has('low-bit plan'), [...stages].join(', '));
+    const lb = r.lowBits;
+    assert.equal(lb.bits, 4);
+    assert.equal(lb.budget, 0.005);
+    assert.equal(lb.quantizedBytes, eight.length);
+    assert.equal(lb.floatBytes, r.floatBytes);
+    assert.equal(lb.quantizedAccuracy, r.evaluation.quantizedAccuracy);
+    assert.equal(lb.layers.length, 8, 'every layer is a candidate');
+    for (const l of lb.layers) assert.ok(l.bytesSaved > 0 && Number.isFinite(l.drop), l.layer);
+    assert.ok(lb.withinBudget);
+    assert.equal(lb.steps.length, 8);
+    const planned = Object.keys(lb.plan);
+    assert.deepEqual(planned.sort(), lb.steps.filter((s) => s.accepted).map((s) => s.layer).sort());
+    assert.ok(planned.length >= 1, 'some layer takes 4 bits within half a point');
+    assert.ok(lb.floatAccuracy - lb.accuracy <= lb.budget + 1e-12);
+    assert.ok(lb.bytes < lb.quantizedBytes);
+
+    // Applied: those layers' weights at 4 bits, the rest at 8; the report measures what the search did.
+    assert.equal(q.setLayerBits(lb.plan), q, 'returns the model');
+    assert.deepEqual(q.layerBits, lb.plan);
+    for (const l of q.layers) assert.equal(l.weightBits, planned.includes(l.name) ? 4 : 8, l.name);
+    const mixed = q.exportOnnx();
+    assert.equal(mixed.length, lb.bytes);
+    const r2 = q.reportSync({ evaluation: { ...testImages, labels: testLabels } });
+    assert.equal(r2.quantizedBytes, lb.bytes);
+    assert.equal(r2.evaluation.quantizedAccuracy, lb.accuracy);
+    for (const l of r2.layers) assert.equal(l.weight.bits, planned.includes(l.name) ? 4 : 8, l.name);
+    const ours = await predictions((b) => q.runSync({ input: b }).logits.data);
+    const ortPred = await ortPredictions(mixed, 'input', 'logits', 'all');
+    const line = `fashion_cnn.onnx, 4-bit plan (${planned.length} of 8 layers): ${mixed.length} bytes (${(mixed.length / r.floatBytes).toFixed(3)}x; ` +
+      `all 8-bit ${(eight.length / r.floatBytes).toFixed(3)}x), ${(100 * lb.accuracy).toFixed(1)}% (float ${(100 * lb.floatAccuracy).toFixed(1)}%), ` +
+      `onnxruntime (all) / ours ${(100 * agreement(ours, ortPred)).toFixed(1)}%`;
+    t.diagnostic(line);
+    console.log(line);
+    assert.ok(agreement(ours, ortPred) >= MIN_ORT_AGREEMENT, line);
+
+    // The recipe holds the per-layer bits and replays the same bytes.
+    const recipe = q.recipe();
+    assert.deepEqual(recipe.weights.layer_bits, lb.plan);
+    const replayed = ql.applyRecipe(model, recipe);
+    try {
+      assert.deepEqual(replayed.exportOnnx(), mixed);
+      assert.deepEqual(replayed.layerBits, lb.plan);
+    } finally {
+      replayed.delete();
+    }
+
+    // Bad per-layer bits are refused by name; the model keeps its last good conversion.
+    assert.throws(() => q.setLayerBits(['/fc/Gemm']), /object of layer name/);
+    assert.throws(() => q.setLayerBits({ '/fc9/Gemm': 4 }), /'\/fc9\/Gemm'/);
+    assert.throws(() => q.setLayerBits({ '/fc/Gemm': 9 }), /\/fc\/Gemm.*2\.\.8/);
+    assert.throws(() => q.setLayerBits({ '/fc/Gemm': 4.5 }), /integer/);
+    assert.deepEqual(q.layerBits, lb.plan);
+    assert.deepEqual(q.exportOnnx(), mixed);
+    await assert.rejects(ql.quantizeModel(model, { calibration: smallCalibration, weights: { layerBits: { nope: 4 } } }), /'nope'/);
+    // {} puts every layer back at 8 bits: the same bytes as before.
+    q.setLayerBits({});
+    assert.deepEqual(q.exportOnnx(), eight);
+  } finally {
+    q.delete();
+    model.delete();
+  }
+});
+
+test('lowBits: static mode only, and only with evaluation data', async () => {
+  const model = await ql.loadModel(modelBytes('fashion_mlp.onnx'));
+  const d = await ql.quantizeModel(model, { mode: 'dynamic', calibration: smallCalibration });
+  const s = await ql.quantizeModel(model, { calibration: smallCalibration });
+  try {
+    const evaluation = { data: testImages.data.subarray(0, 50 * PIXELS), shape: [50, 1, 28, 28], labels: testLabels.slice(0, 50) };
+    assert.throws(() => d.reportSync({ evaluation, lowBits: true }), /static mode/);
+    assert.throws(() => s.reportSync({ lowBits: true }), /low-bit plan needs evaluation/);
+    assert.throws(() => s.reportSync({ evaluation, lowBits: { budget: -1 } }), /lowBits\.budget/);
+    assert.ok(s.reportSync({ evaluation, lowBits: { budget: 0.02 } }).lowBits.budget === 0.02, 'the instance still works');
+  } finally {
+    d.delete();
+    s.delete();
+    model.delete();
+  }
+});
+
 test("QuantizedModel.delete() then run() throws 'deleted'; quantizeModel on a deleted Model throws", async () => {
   const model = await ql.loadModel(modelBytes('fashion_mlp.onnx'));
   const q = await ql.quantizeModel(model, { calibration: smallCalibration });

@@ -69,6 +69,30 @@ std::vector<std::string> strings(const val& a, const char* what) {
   return out;
 }
 
+/// { layerName: bits } (undefined: none).
+std::map<std::string, int> layer_bits(const val& o) {
+  std::map<std::string, int> out;
+  if (o.isUndefined() || o.isNull()) return out;
+  if (o.typeOf().as<std::string>() != "object" || o.isArray())
+    throw InvalidArgument("weights.layerBits must be an object of layer name -> bits");
+  const val keys = val::global("Object").call<val>("keys", o);
+  const std::size_t n = keys["length"].as<std::size_t>();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string name = keys[i].as<std::string>();
+    const val b = o[name];
+    if (!b.isNumber() || b.as<double>() != static_cast<double>(static_cast<int>(b.as<double>())))
+      throw InvalidArgument("weights.layerBits['" + name + "'] must be an integer number of bits");
+    out[name] = static_cast<int>(b.as<double>());
+  }
+  return out;
+}
+
+val bits_to_js(const std::map<std::string, int>& bits) {
+  val o = val::object();
+  for (const auto& [name, b] : bits) o.set(name, b);
+  return o;
+}
+
 val to_js(const std::vector<std::string>& v) {
   val a = val::array();
   for (const std::string& s : v) a.call<void>("push", s);
@@ -95,6 +119,7 @@ ptq::Options options_from(const val& o) {
   out.weights.observer = calib::parse_observer_kind(str(w, "observer", "minmax"));
   out.weights.percentile = number(w, "percentile", out.weights.percentile);
   out.weights.bins = static_cast<int>(number(w, "bins", out.weights.bins));
+  out.weights.layer_bits = layer_bits(w["layerBits"]);
   out.keep_float = strings(o["keepFloat"], "keepFloat");
   ptq::validate(out);
   return out;
@@ -113,6 +138,7 @@ val layers_to_js(const PtqHandle& h) {
     o.set("flops", static_cast<double>(l.flops));
     o.set("weightElements", static_cast<double>(l.weight_elements));
     o.set("quantized", std::find(q.begin(), q.end(), l.name) != q.end());
+    o.set("weightBits", ptq::weight_bits(h.options, l));
     a.call<void>("push", o);
   }
   return a;
@@ -143,13 +169,17 @@ void ptq_observe(PtqHandle* handle) {
   }
 }
 
-/// Converts with the current options (keep_float replaced when given).
-val ptq_convert(PtqHandle* handle, val keep_float) {
+/// Converts with the current options (keep_float and the per-layer weight bits replaced when given).
+val ptq_convert(PtqHandle* handle, val keep_float, val layer_bits_js) {
   PtqHandle& h = live(handle);
   // Work on copies: a conversion that fails (an unknown keep_float name) leaves
   // the handle's options and model as they were, so report() and recipe() still work.
   ptq::Options options = h.options;
   if (!keep_float.isUndefined() && !keep_float.isNull()) options.keep_float = strings(keep_float, "keepFloat");
+  if (!layer_bits_js.isUndefined() && !layer_bits_js.isNull()) {
+    options.weights.layer_bits = layer_bits(layer_bits_js);
+    ptq::validate(options);
+  }
   ptq::Calibration calibration = h.calibration;
   if (h.calibrator) {
     if (h.calibrator->samples() == 0) throw InvalidArgument("calibration needs at least one batch");
@@ -164,6 +194,7 @@ val ptq_convert(PtqHandle* handle, val keep_float) {
   val o = val::object();
   o.set("layers", layers_to_js(h));
   o.set("keepFloat", to_js(h.options.keep_float));
+  o.set("layerBits", bits_to_js(h.options.weights.layer_bits));
   o.set("calibrationSamples", static_cast<double>(h.calibration.samples));
   o.set("info", session_info(*h.session));
   return o;
@@ -200,7 +231,7 @@ std::string ptq_recipe(PtqHandle* handle, std::string note) {
 /// The report as JSON. With `evaluate`, the images staged at position 0
 /// (run_stage.cpp) and `labels`, an array; progress(stage, done, total) when a function.
 std::string ptq_report(PtqHandle* handle, bool evaluate, val labels, bool with_sensitivity, double budget,
-                       val progress) {
+                       bool with_low_bits, double low_bits_budget, val progress) {
   qm::Tensor staged_images = evaluate ? take_staged_input("the evaluation images") : qm::Tensor();
   PtqHandle& h = live(handle);
   const qm::Session& qs = converted(h);
@@ -219,6 +250,7 @@ std::string ptq_report(PtqHandle* handle, bool evaluate, val labels, bool with_s
                                                  h.calibrator.get(), report_progress);
   std::unique_ptr<ptq::Evaluation> ev;
   std::unique_ptr<ptq::Sensitivity> sens;
+  std::unique_ptr<ptq::LowBitPlan> low;
   if (evaluate) {
     const qm::Tensor images = std::move(staged_images);
     std::vector<std::int64_t> y;
@@ -235,10 +267,13 @@ std::string ptq_report(PtqHandle* handle, bool evaluate, val labels, bool with_s
     if (with_sensitivity)
       sens = std::make_unique<ptq::Sensitivity>(
           ptq::sensitivity(h.prepared, h.options, h.calibration, images, y, budget, 8, report_progress));
-  } else if (with_sensitivity) {
-    throw InvalidArgument("sensitivity needs evaluation data");
+    if (with_low_bits)
+      low = std::make_unique<ptq::LowBitPlan>(ptq::low_bit_plan(h.prepared, h.options, h.calibration, images, y,
+                                                                low_bits_budget, 4, report_progress));
+  } else if (with_sensitivity || with_low_bits) {
+    throw InvalidArgument(std::string(with_sensitivity ? "sensitivity" : "the low-bit plan") + " needs evaluation data");
   }
-  return ptq::report_to_json(report, ev.get(), sens.get());
+  return ptq::report_to_json(report, ev.get(), sens.get(), low.get());
 }
 
 PtqHandle* ptq_replay(ModelHandle& model, std::string recipe_json) {

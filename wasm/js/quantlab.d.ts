@@ -395,6 +395,8 @@ export interface QuantizeModelOptions {
      * exported as ONNX int4, two per byte, raising the opset import to 21; others in int8.
      */
     bits?: number;
+    /** Bit widths of single layers in place of `bits` ({ layerName: 2..8 }), e.g. a report's lowBits.plan. */
+    layerBits?: Record<string, number>;
     /** Default 'channel' (one scale per output channel). */
     granularity?: 'tensor' | 'channel';
     /** Default 'minmax'. */
@@ -417,6 +419,8 @@ export interface PtqLayer {
   flops: number;
   weightElements: number;
   quantized: boolean;
+  /** The weights' bit width (weights.layerBits, else weights.bits). */
+  weightBits: number;
 }
 
 /** Error of a layer's output against the float model. */
@@ -534,6 +538,26 @@ export interface PtqReport {
     plan: string[];
     withinBudget: boolean;
   };
+  /** Which layers can take 4-bit weights (report option lowBits; static mode). */
+  lowBits?: {
+    bits: number;
+    floatAccuracy: number;
+    /** The model as converted, and its file size. */
+    quantizedAccuracy: number;
+    quantizedBytes: number;
+    floatBytes: number;
+    budget: number;
+    /** Accuracy with that layer's weights at `bits` (the others as converted); least sensitive first. */
+    layers: { layer: string; accuracy: number; drop: number; bytesSaved: number }[];
+    /** The greedy search: each layer tried once, kept when the model stays within budget. */
+    steps: { layer: string; accuracy: number; bytes: number; accepted: boolean }[];
+    /** The layer bits to apply (setLayerBits), the model's own entries included. */
+    plan: Record<string, number>;
+    accuracy: number;
+    bytes: number;
+    /** False when the converted model is already outside the budget (then the plan adds nothing). */
+    withinBudget: boolean;
+  };
 }
 
 /** Options of {@link QuantizedModel.report}. */
@@ -542,7 +566,9 @@ export interface PtqReportOptions {
   evaluation?: SampleBatch & { labels: ArrayLike<number> | ArrayLike<bigint> };
   /** Per-layer sensitivity and a mixed-precision plan (needs evaluation); budget is an accuracy drop as a fraction (default 0.005). */
   sensitivity?: boolean | { budget?: number };
-  /** Stages: 'report', 'evaluate float', 'evaluate int8', 'sensitivity'. Return false to stop the report (it throws 'cancelled'). */
+  /** Per-layer accuracy with 4-bit weights and the layers that can take them within budget (needs evaluation; static mode). */
+  lowBits?: boolean | { budget?: number };
+  /** Stages: 'report', 'evaluate float', 'evaluate int8', 'sensitivity', 'low-bit plan'. Return false to stop the report (it throws 'cancelled'). */
   onProgress?: (p: { stage: string; done: number; total: number }) => boolean | void;
 }
 
@@ -559,6 +585,10 @@ export interface QuantizedModel {
   runSync(feeds: Record<string, ModelTensorInput>): Record<string, ModelTensorOutput>;
   /** Re-converts with these layers kept in float, reusing the calibration. */
   setKeepFloat(names: string[]): QuantizedModel;
+  /** Per-layer weight bit widths in place of weights.bits. */
+  readonly layerBits: Record<string, number>;
+  /** Re-converts with these per-layer weight bit widths (replacing the current ones), reusing the calibration. */
+  setLayerBits(bits: Record<string, number>): QuantizedModel;
   report(options?: PtqReportOptions): Promise<PtqReport>;
   reportSync(options?: PtqReportOptions): PtqReport;
   /** Each executed node's median time over `runs` runs (default 10), as the engine runs it. */

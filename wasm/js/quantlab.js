@@ -273,8 +273,8 @@ class Model {
 // --- post-training quantization (core/ptq; see core/docs/ptq.md) -------------
 const PTQ_OPTIONS = ['mode', 'calibration', 'samples', 'batchSize', 'activations', 'weights', 'keepFloat', 'onProgress'];
 const PTQ_ACTIVATION_OPTIONS = ['scheme', 'type', 'observer', 'percentile', 'momentum', 'bins'];
-const PTQ_WEIGHT_OPTIONS = ['scheme', 'bits', 'granularity', 'observer', 'percentile', 'bins'];
-const REPORT_OPTIONS = ['evaluation', 'sensitivity', 'onProgress'];
+const PTQ_WEIGHT_OPTIONS = ['scheme', 'bits', 'granularity', 'observer', 'percentile', 'bins', 'layerBits'];
+const REPORT_OPTIONS = ['evaluation', 'sensitivity', 'lowBits', 'onProgress'];
 
 function checkKeys(obj, allowed, what) {
   if (obj === undefined) return {};
@@ -367,6 +367,11 @@ class QuantizedModel {
     return this.#state.keepFloat;
   }
 
+  /** Per-layer weight bit widths that replace weights.bits ({ layerName: bits }). */
+  get layerBits() {
+    return { ...this.#state.layerBits };
+  }
+
   get inputs() {
     return this.#state.info.inputs;
   }
@@ -394,7 +399,19 @@ class QuantizedModel {
    */
   setKeepFloat(names) {
     if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new Error('setKeepFloat expects an array of layer names');
-    const result = call(this.#core, 'ptqConvert', this.#live(), names);
+    const result = call(this.#core, 'ptqConvert', this.#live(), names, undefined);
+    this.#state = { ...this.#state, ...result };
+    return this;
+  }
+
+  /**
+   * Re-converts with these per-layer weight bit widths ({ layerName: bits },
+   * replacing the current ones; {} puts every layer back at weights.bits), for
+   * example a report's lowBits.plan. The calibration is reused. Returns this model.
+   */
+  setLayerBits(bits) {
+    if (bits === null || typeof bits !== 'object' || Array.isArray(bits)) throw new Error('setLayerBits expects an object of layer name -> bits');
+    const result = call(this.#core, 'ptqConvert', this.#live(), undefined, bits);
     this.#state = { ...this.#state, ...result };
     return this;
   }
@@ -405,14 +422,16 @@ class QuantizedModel {
    * model sizes. With `evaluation: { data, shape, labels }`: float vs quantized
    * accuracy, agreement and disagreeing indices; with `sensitivity: true` or
    * `{ budget }` (accuracy drop as a fraction, default 0.005): per-layer
-   * sensitivity and a mixed-precision plan.
+   * sensitivity and a mixed-precision plan. With `lowBits: true` or
+   * `{ budget }` (static mode): per layer, the accuracy with its weights at
+   * 4 bits, and the layers that can take 4-bit weights within the budget.
    */
   async report(options = {}) {
     return this.reportSync(options);
   }
 
   reportSync(options = {}) {
-    const { evaluation, sensitivity, onProgress } = checkKeys(options, REPORT_OPTIONS, 'report option');
+    const { evaluation, sensitivity, lowBits, onProgress } = checkKeys(options, REPORT_OPTIONS, 'report option');
     let labels;
     if (evaluation !== undefined) {
       if (evaluation === null || typeof evaluation !== 'object' || !evaluation.labels) throw new Error('evaluation must be { data, shape, labels }');
@@ -420,11 +439,13 @@ class QuantizedModel {
     }
     const budget = typeof sensitivity === 'object' && sensitivity !== null ? sensitivity.budget ?? 0.005 : 0.005;
     if (typeof budget !== 'number' || !(budget >= 0)) throw new Error('sensitivity.budget must be a number >= 0');
+    const lowBudget = typeof lowBits === 'object' && lowBits !== null ? lowBits.budget ?? 0.005 : 0.005;
+    if (typeof lowBudget !== 'number' || !(lowBudget >= 0)) throw new Error('lowBits.budget must be a number >= 0');
     const progress = typeof onProgress === 'function' ? (stage, done, total) => onProgress({ stage, done, total }) !== false : undefined;
     const handle = this.#live();
     // The evaluation images cross as a staged input (position 0).
     if (labels) stageTensor(this.#core, 'evaluation', { data: evaluation.data, shape: evaluation.shape }, undefined, 0, true);
-    const text = call(this.#core, 'ptqReport', handle, Boolean(labels), labels, Boolean(sensitivity), budget, progress);
+    const text = call(this.#core, 'ptqReport', handle, Boolean(labels), labels, Boolean(sensitivity), budget, Boolean(lowBits), lowBudget, progress);
     return parseReport(text);
   }
 
@@ -640,7 +661,7 @@ class Quantlab {
         await yieldToEventLoop();
       }
       onProgress({ stage: 'convert', done: 0, total: 1 });
-      const state = call(this.#core, 'ptqConvert', handle, undefined);
+      const state = call(this.#core, 'ptqConvert', handle, undefined, undefined);
       onProgress({ stage: 'convert', done: 1, total: 1 });
       return new QuantizedModel(this.#core, handle, { mode, ...state });
     } catch (e) {
@@ -656,7 +677,7 @@ class Quantlab {
     const parsed = JSON.parse(text);
     const layers = call(this.#core, 'ptqLayers', handle);
     const info = call(this.#core, 'ptqInfo', handle);
-    return new QuantizedModel(this.#core, handle, { mode: parsed.mode, layers, keepFloat: parsed.keep_float ?? [], calibrationSamples: 0, info });
+    return new QuantizedModel(this.#core, handle, { mode: parsed.mode, layers, keepFloat: parsed.keep_float ?? [], layerBits: parsed.weights?.layer_bits ?? {}, calibrationSamples: 0, info });
   }
   // --- end post-training quantization ---------------------------------------
 

@@ -19,6 +19,9 @@ void validate(const Options& o) {
   if (o.mode != Mode::static_mode && o.mode != Mode::dynamic_mode) throw InvalidArgument("invalid mode");
   if (o.weights.bits < 2 || o.weights.bits > 8)
     throw InvalidArgument("weight bits must be 2..8 (codes are stored as int8), got " + std::to_string(o.weights.bits));
+  for (const auto& [layer, bits] : o.weights.layer_bits)
+    if (bits < 2 || bits > 8)
+      throw InvalidArgument("weight bits of layer '" + layer + "' must be 2..8, got " + std::to_string(bits));
   if (o.weights.granularity == quant::Granularity::group)
     throw InvalidArgument("weight granularity must be tensor or channel; group quantization is for the LLM methods");
   // The observers check the rest (percentile range, bins, momentum) when built.
@@ -45,10 +48,15 @@ quant::QuantSpec activation_spec(const Options& o) {
   return s;
 }
 
+int weight_bits(const Options& o, const Layer& layer) {
+  auto it = o.weights.layer_bits.find(layer.name);
+  return it == o.weights.layer_bits.end() ? o.weights.bits : it->second;
+}
+
 quant::QuantSpec weight_spec(const Options& o, const Layer& layer) {
   quant::QuantSpec s;
   s.scheme = o.weights.scheme;
-  s.bits = o.weights.bits;
+  s.bits = weight_bits(o, layer);
   s.is_signed = true;
   s.granularity = o.weights.granularity;
   s.axis = o.weights.granularity == quant::Granularity::channel ? layer.weight_axis : 0;

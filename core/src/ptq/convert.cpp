@@ -207,7 +207,7 @@ class StaticConverter {
     // 2..4-bit codes go to the file as int4 when the model can import opset 21
     // (per-axis DequantizeLinear already needs 13); otherwise one per int8.
     const std::int8_t* w_codes = w.codes.data<std::int8_t>();
-    const bool int4 = options_.weights.bits <= 4 && prepared_.model.opset() >= 13 &&
+    const bool int4 = weight_bits(options_, layer) <= 4 && prepared_.model.opset() >= 13 &&
                       fits_int4(w_codes, w_codes + w.codes.size()) &&
                       fits_int4(w.params.zero_point.begin(), w.params.zero_point.end());
     g.initializers[wq] = int4 ? as_int4(w.codes) : w.codes;

@@ -126,7 +126,16 @@ Plan make_plan(const Prepared& prepared, const Options& options) {
   for (std::size_t i = 0; i < g.nodes.size(); ++i) known.insert(node_name(g.nodes[i], i));
   for (const std::string& k : keep)
     if (!known.count(k)) throw InvalidArgument("keep_float names '" + k + "', which is not a layer or node of the model");
+  check_layer_bits(prepared, options);
   return make_plan(prepared, [&](std::size_t, const std::string& name) { return !keep.count(name); });
+}
+
+void check_layer_bits(const Prepared& prepared, const Options& options) {
+  for (const auto& entry : options.weights.layer_bits) {
+    const std::string& name = entry.first;
+    if (std::none_of(prepared.layers.begin(), prepared.layers.end(), [&](const Layer& l) { return l.name == name; }))
+      throw InvalidArgument("weights.layer_bits names '" + name + "', which is not a layer of the model");
+  }
 }
 
 Plan single_layer_plan(const Prepared& prepared, std::size_t layer) {

@@ -43,6 +43,9 @@ Plan make_plan(const Prepared& prepared, const std::function<bool(std::size_t, c
 /// The plan for `options` (keep_float names layers or nodes; unknown names throw InvalidArgument).
 Plan make_plan(const Prepared& prepared, const Options& options);
 
+/// Throws InvalidArgument when weights.layer_bits names something that is not a layer.
+void check_layer_bits(const Prepared& prepared, const Options& options);
+
 /// The plan with only the layer `layer` quantized (its input, weight and output).
 Plan single_layer_plan(const Prepared& prepared, std::size_t layer);
 

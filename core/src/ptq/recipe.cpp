@@ -84,7 +84,8 @@ std::string recipe_to_json(const Recipe& r) {
                   {"granularity", quant::to_string(o.weights.granularity)},
                   {"observer", calib::to_string(o.weights.observer)},
                   {"percentile", o.weights.percentile},
-                  {"bins", o.weights.bins}};
+                  {"bins", o.weights.bins},
+                  {"layer_bits", o.weights.layer_bits}};
   j["keep_float"] = o.keep_float;
   j["calibration"] = {{"samples", r.calibration.samples}, {"note", r.calibration_note}};
   json acts = json::object();
@@ -124,13 +125,19 @@ Recipe recipe_from_json(const std::string& text) {
   o.activations.momentum = static_cast<float>(get_number(a, "momentum", "$.activations"));
   o.activations.bins = static_cast<int>(get_int(a, "bins", "$.activations"));
   const json& w = field(j, "weights", "$");
-  only_keys(w, {"scheme", "bits", "granularity", "observer", "percentile", "bins"}, "$.weights");
+  only_keys(w, {"scheme", "bits", "granularity", "observer", "percentile", "bins", "layer_bits"}, "$.weights");
   o.weights.scheme = parse_name("$.weights.scheme", [&] { return quant::parse_scheme(get_string(w, "scheme", "$.weights")); });
   o.weights.bits = static_cast<int>(get_int(w, "bits", "$.weights"));
   o.weights.granularity = parse_name("$.weights.granularity", [&] { return quant::parse_granularity(get_string(w, "granularity", "$.weights")); });
   o.weights.observer = parse_name("$.weights.observer", [&] { return calib::parse_observer_kind(get_string(w, "observer", "$.weights")); });
   o.weights.percentile = get_number(w, "percentile", "$.weights");
   o.weights.bins = static_cast<int>(get_int(w, "bins", "$.weights"));
+  if (w.contains("layer_bits")) {  // absent in recipes written before mixed bit widths
+    const json& lb = w.at("layer_bits");
+    if (!lb.is_object()) bad("$.weights.layer_bits", "expected an object of layer name -> bits");
+    for (auto it = lb.begin(); it != lb.end(); ++it)
+      o.weights.layer_bits[it.key()] = static_cast<int>(get_int(lb, it.key(), "$.weights.layer_bits"));
+  }
   const json& k = field(j, "keep_float", "$");
   if (!k.is_array()) bad("$.keep_float", "expected an array of layer names");
   for (std::size_t i = 0; i < k.size(); ++i) {

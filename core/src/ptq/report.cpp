@@ -391,4 +391,83 @@ Sensitivity sensitivity(const Prepared& prepared, const Options& options, const 
   return out;
 }
 
+LowBitPlan low_bit_plan(const Prepared& prepared, const Options& options, const Calibration& calibration,
+                        const Tensor& inputs, const std::vector<std::int64_t>& labels, double budget, int bits,
+                        const Progress& progress) {
+  if (options.mode != Mode::static_mode)
+    throw InvalidArgument("the low-bit plan is for static mode: dynamic layers keep 8-bit weights (MatMulInteger)");
+  if (inputs.rank() < 1 || inputs.dim(0) != static_cast<std::int64_t>(labels.size()))
+    throw InvalidArgument("the low-bit plan needs one label per input");
+  if (!(budget >= 0)) throw InvalidArgument("the accuracy budget must be >= 0");
+  if (bits < 2 || bits > 7) throw InvalidArgument("the low-bit plan's bits must be 2..7, got " + std::to_string(bits));
+  std::vector<std::size_t> candidates;
+  for (std::size_t i : quantized_layer_indices(prepared, options))
+    if (weight_bits(options, prepared.layers[i]) > bits) candidates.push_back(i);
+  const std::int64_t total = 2 + 2 * static_cast<std::int64_t>(candidates.size());
+  std::int64_t done = 0;
+  auto step = [&] {
+    ++done;
+    if (progress) progress("low-bit plan", done, total);
+  };
+  struct Outcome {
+    double accuracy;
+    std::int64_t bytes;
+  };
+  auto outcome = [&](const Options& o) {
+    const model::Model m = convert(prepared, o, calibration);
+    const model::Session s(m);
+    return Outcome{accuracy(predict(s, prepared.input, inputs), labels), size_breakdown(m).total};
+  };
+
+  LowBitPlan out;
+  out.bits = bits;
+  out.budget = budget;
+  out.float_bytes = prepared.float_size.total;
+  out.float_accuracy = accuracy(predict(model::Session(prepared.model), prepared.input, inputs), labels);
+  step();
+  const Outcome base = outcome(options);
+  out.quantized_accuracy = base.accuracy;
+  out.quantized_bytes = base.bytes;
+  step();
+  for (std::size_t i : candidates) {
+    Options o = options;
+    o.weights.layer_bits[prepared.layers[i].name] = bits;
+    const Outcome r = outcome(o);
+    out.layers.push_back({prepared.layers[i].name, r.accuracy, out.float_accuracy - r.accuracy, base.bytes - r.bytes});
+    step();
+  }
+  // Bytes saved per point of accuracy lost, best first: layers that cost
+  // nothing (drop <= 0) lead, the largest first; then the best trade.
+  auto better = [](const LowBitLayer& a, const LowBitLayer& b) {
+    const bool free_a = a.drop <= 0, free_b = b.drop <= 0;
+    if (free_a != free_b) return free_a;
+    if (free_a || a.drop == b.drop) return a.bytes_saved > b.bytes_saved;
+    return static_cast<double>(a.bytes_saved) / a.drop > static_cast<double>(b.bytes_saved) / b.drop;
+  };
+  std::stable_sort(out.layers.begin(), out.layers.end(), better);
+
+  out.within_budget = out.float_accuracy - base.accuracy <= budget;
+  out.plan = options.weights.layer_bits;
+  out.accuracy = base.accuracy;
+  out.bytes = base.bytes;
+  if (out.within_budget) {
+    for (const LowBitLayer& l : out.layers) {
+      Options o = options;
+      o.weights.layer_bits = out.plan;
+      o.weights.layer_bits[l.layer] = bits;
+      const Outcome r = outcome(o);
+      LowBitStep st{l.layer, r.accuracy, r.bytes, out.float_accuracy - r.accuracy <= budget};
+      if (st.accepted) {
+        out.plan = o.weights.layer_bits;
+        out.accuracy = r.accuracy;
+        out.bytes = r.bytes;
+      }
+      out.steps.push_back(st);
+      step();
+    }
+  }
+  if (progress) progress("low-bit plan", total, total);
+  return out;
+}
+
 }  // namespace quantlab::ptq

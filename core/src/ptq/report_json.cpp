@@ -46,7 +46,7 @@ json activation(const ActivationSummary& a) {
 
 }  // namespace
 
-std::string report_to_json(const Report& r, const Evaluation* e, const Sensitivity* s) {
+std::string report_to_json(const Report& r, const Evaluation* e, const Sensitivity* s, const LowBitPlan* lb) {
   json layers = json::array();
   for (const LayerReport& l : r.layers) {
     const WeightSummary& w = l.weight;
@@ -109,6 +109,26 @@ std::string report_to_json(const Report& r, const Evaluation* e, const Sensitivi
                         {"steps", steps},
                         {"plan", s->plan},
                         {"withinBudget", s->within_budget}};
+  }
+  if (lb != nullptr) {
+    json layers_b = json::array();
+    for (const LowBitLayer& l : lb->layers)
+      layers_b.push_back({{"layer", l.layer}, {"accuracy", num(l.accuracy)}, {"drop", num(l.drop)}, {"bytesSaved", l.bytes_saved}});
+    json steps = json::array();
+    for (const LowBitStep& st : lb->steps)
+      steps.push_back({{"layer", st.layer}, {"accuracy", num(st.accuracy)}, {"bytes", st.bytes}, {"accepted", st.accepted}});
+    j["lowBits"] = {{"bits", lb->bits},
+                    {"floatAccuracy", num(lb->float_accuracy)},
+                    {"quantizedAccuracy", num(lb->quantized_accuracy)},
+                    {"floatBytes", lb->float_bytes},
+                    {"quantizedBytes", lb->quantized_bytes},
+                    {"budget", num(lb->budget)},
+                    {"layers", layers_b},
+                    {"steps", steps},
+                    {"plan", lb->plan},
+                    {"accuracy", num(lb->accuracy)},
+                    {"bytes", lb->bytes},
+                    {"withinBudget", lb->within_budget}};
   }
   return j.dump() + "\n";
 }

@@ -348,6 +348,16 @@ TEST(PtqConvert, the_converted_model_runs_fused_and_matches_the_qdq_graph_within
   expect_fused_matches_unfused(convert_with(conv_pool_fc().model(), per_tensor), {"QLinearConvAct", "QLinearGemmAct"});
 }
 
+/// A tensor's values as bytes in memory (int4 holds one sign-extended value per byte).
+std::vector<std::int8_t> values_of_bytes(const Tensor& t) {
+  const std::int8_t* p = reinterpret_cast<const std::int8_t*>(t.bytes());
+  return std::vector<std::int8_t>(p, p + t.size());
+}
+
+void expect_message_mentions(const std::string& msg, const std::vector<std::string>& parts) {
+  for (const std::string& part : parts) EXPECT_NE(msg.find(part), std::string::npos) << "'" << msg << "' should mention " << part;
+}
+
 /// The model with its int4 initializers in int8 and the opset it had before.
 Model with_int8_containers(Model m, std::int64_t opset) {
   for (auto& [name, t] : m.graph.initializers) {
@@ -387,6 +397,49 @@ TEST(PtqConvert, four_bit_weights_are_int4_at_opset_21_and_run_fused) {
     EXPECT_EQ(values(run_first_output(with_int8_containers(c.model, 13), "x", x)), y);
     expect_fused_matches_unfused(c, {"QLinearConvAct", "QLinearGemmAct"}, kMinOutputSqnrDb4Bit);
   }
+}
+
+TEST(PtqConvert, layer_bits_put_one_layer_at_4_bits_and_leave_the_others_at_8) {
+  Options o;
+  o.weights.layer_bits = {{"fc", 4}};
+  const Converted c = convert_with(conv_pool_fc().model(), o);
+  EXPECT_EQ(c.model.opset(), 21);
+  EXPECT_EQ(c.model.graph.initializers.at("fc.weight_q").type(), DataType::int4);
+  EXPECT_EQ(c.model.graph.initializers.at("conv.weight_q").type(), DataType::int8);
+  const std::int64_t fc_weights = kCout * (kSide / 2) * (kSide / 2) * kFcOut;
+  EXPECT_EQ(size_breakdown(c.model).weights, kCout * kCin * 9 + (fc_weights + 1) / 2);
+  // The same as quantizing everything at 4 bits and taking fc's codes, and as
+  // everything at 8 bits and taking conv's.
+  Options all4;
+  all4.weights.bits = 4;
+  const Converted four = convert_with(conv_pool_fc().model(), all4);
+  const Converted eight = convert_with(conv_pool_fc().model(), Options{});
+  EXPECT_EQ(values_of_bytes(c.model.graph.initializers.at("fc.weight_q")),
+            values_of_bytes(four.model.graph.initializers.at("fc.weight_q")));
+  EXPECT_EQ(values_of_bytes(c.model.graph.initializers.at("conv.weight_q")),
+            values_of_bytes(eight.model.graph.initializers.at("conv.weight_q")));
+  expect_fused_matches_unfused(c, {"QLinearConvAct", "QLinearGemmAct"}, kMinOutputSqnrDb4Bit);
+  // An 8 in layer_bits undoes weights.bits = 4 for that layer.
+  Options back;
+  back.weights.bits = 4;
+  back.weights.layer_bits = {{"conv", 8}};
+  const Converted mixed = convert_with(conv_pool_fc().model(), back);
+  EXPECT_EQ(mixed.model.graph.initializers.at("conv.weight_q").type(), DataType::int8);
+  EXPECT_EQ(mixed.model.graph.initializers.at("fc.weight_q").type(), DataType::int4);
+}
+
+TEST(PtqConvert, layer_bits_naming_no_layer_or_out_of_range_are_refused) {
+  const Prepared p = prepare(conv_pool_fc().model());
+  const Calibration cal = calibrate(p, Options{}, {images(4, 9)});
+  Options unknown;
+  unknown.weights.layer_bits = {{"pool", 4}};
+  expect_message_mentions(message_of<InvalidArgument>([&] { (void)convert(p, unknown, cal); }), {"layer_bits", "'pool'"});
+  Options wide;
+  wide.weights.layer_bits = {{"fc", 9}};
+  expect_message_mentions(message_of<InvalidArgument>([&] { validate(wide); }), {"'fc'", "2..8", "9"});
+  Options dyn = unknown;
+  dyn.mode = Mode::dynamic_mode;
+  EXPECT_THROW((void)convert(p, dyn, Calibration{}), InvalidArgument);
 }
 
 TEST(PtqConvert, four_bit_weights_stay_in_int8_below_opset_13_and_in_dynamic_mode) {

@@ -69,6 +69,9 @@ std::vector<std::pair<std::string, Options>> option_sets() {
   Options d;
   d.mode = Mode::dynamic_mode;
   sets.emplace_back("dynamic", d);
+  Options e;
+  e.weights.layer_bits = {{"conv", 4}};
+  sets.emplace_back("conv at 4 bits, fc at 8", e);
   return sets;
 }
 
@@ -84,6 +87,7 @@ TEST(PtqRecipe, json_round_trip_and_replay_write_identical_bytes) {
     EXPECT_EQ(back.calibration_note, m.recipe.calibration_note);
     EXPECT_EQ(back.calibration.samples, m.recipe.calibration.samples);
     EXPECT_EQ(back.options.keep_float, options.keep_float);
+    EXPECT_EQ(back.options.weights.layer_bits, options.weights.layer_bits);
     ASSERT_EQ(back.calibration.activations.size(), m.recipe.calibration.activations.size());
     for (const auto& [name, a] : m.recipe.calibration.activations) {
       const ActivationParams& b = back.calibration.activations.at(name);
@@ -154,6 +158,15 @@ TEST(PtqRecipe, malformed_recipes_name_the_json_path) {
   expect_mentions(parse_error([](json& j) { j["activation_params"]["y"].erase("clip_max"); }),
                   {"$.activation_params[\"y\"]", "missing 'clip_max'"});
   expect_mentions(parse_error([](json& j) { j["model"]["nodes"] = "5"; }), {"$.model.nodes"});
+  expect_mentions(parse_error([](json& j) { j["weights"]["layer_bits"] = json::array({"conv"}); }),
+                  {"$.weights.layer_bits", "object"});
+  expect_mentions(parse_error([](json& j) { j["weights"]["layer_bits"]["conv"] = "4"; }),
+                  {"$.weights.layer_bits.conv", "integer"});
+  expect_mentions(parse_error([](json& j) { j["weights"]["layer_bits"]["conv"] = 12; }), {"$", "conv", "12"});
+  // Recipes written before per-layer bits have no layer_bits: all layers at weights.bits.
+  json old = json::parse(recipe_to_json(make(Options{}).recipe));
+  old["weights"].erase("layer_bits");
+  EXPECT_TRUE(recipe_from_json(old.dump()).options.weights.layer_bits.empty());
 }
 
 TEST(PtqRecipe, a_recipe_for_another_model_is_refused) {

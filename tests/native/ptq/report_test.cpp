@@ -418,5 +418,134 @@ TEST(PtqSensitivity, bad_arguments_are_refused) {
   EXPECT_THROW((void)predict(s, "x", x, 0), InvalidArgument);
 }
 
+
+// ---- low-bit plan --------------------------------------------------------------
+
+/// outlier_mlp with fc2's weights on the dead unit at 6 instead of 1000: at 8
+/// bits each fc2 row's step is 6/127.5 ≈ 0.05, harmless; at 4 bits it is
+/// 6/7.5 = 0.8, and its other weights (|w| < 0.5) round to 0 or ±0.8.
+Model mild_outlier_mlp() {
+  Model m = outlier_mlp();
+  Tensor& w2 = m.graph.initializers.at("fc2.weight");
+  for (int row = 0; row < 16; ++row) w2.data<float>()[row * 16] = 6.0f;
+  return m;
+}
+
+/// The accuracy and file size of `options`' model, computed the long way.
+std::pair<double, std::int64_t> accuracy_and_bytes(const Prepared& p, const Options& o, const Calibration& cal,
+                                                   const Tensor& inputs, const std::vector<std::int64_t>& labels) {
+  const Model q = convert(p, o, cal);
+  const model::Session s(q);
+  const Evaluation e = compare_predictions(predict(s, "x", inputs), predict(s, "x", inputs), labels);
+  return {e.quantized_accuracy, static_cast<std::int64_t>(model::write_onnx(q).size())};
+}
+
+TEST(PtqLowBitPlan, keeps_the_layers_that_take_4bit_weights_and_refuses_the_one_they_break) {
+  const Model m = mild_outlier_mlp();
+  const Prepared p = prepare(m);
+  Tensor inputs;
+  std::vector<std::int64_t> labels;
+  labelled(m, 120, 0.3f, inputs, labels);
+  ASSERT_EQ(labels.size(), 120u);
+  const Calibration cal = calibrate(p, Options{}, {tensor({64, 8}, uniform(64 * 8, -2, 2, 520))});
+  const double budget = 0.05;
+  const LowBitPlan lb = low_bit_plan(p, Options{}, cal, inputs, labels, budget);
+
+  EXPECT_EQ(lb.bits, 4);
+  EXPECT_EQ(lb.float_accuracy, 1.0);
+  EXPECT_EQ(lb.float_bytes, p.float_size.total);
+  const auto base = accuracy_and_bytes(p, Options{}, cal, inputs, labels);
+  EXPECT_EQ(lb.quantized_accuracy, base.first);
+  EXPECT_EQ(lb.quantized_bytes, base.second);
+  EXPECT_TRUE(lb.within_budget) << "8-bit fc2 is harmless here: " << lb.quantized_accuracy;
+
+  ASSERT_EQ(lb.layers.size(), 3u);
+  for (std::size_t i = 0; i < lb.layers.size(); ++i) {
+    const LowBitLayer& l = lb.layers[i];
+    Options one;
+    one.weights.layer_bits[l.layer] = 4;
+    const auto got = accuracy_and_bytes(p, one, cal, inputs, labels);
+    EXPECT_EQ(l.accuracy, got.first) << l.layer;
+    EXPECT_NEAR(l.drop, lb.float_accuracy - l.accuracy, 1e-12) << l.layer;
+    EXPECT_EQ(l.bytes_saved, base.second - got.second) << l.layer;
+    EXPECT_GT(l.bytes_saved, 0) << l.layer << ": half a byte per weight";
+    if (i > 0 && lb.layers[i - 1].drop > 0) {
+      const LowBitLayer& prev = lb.layers[i - 1];
+      EXPECT_GT(l.drop, 0) << "layers that lose nothing come first";
+      EXPECT_GE(prev.bytes_saved / prev.drop, l.bytes_saved / l.drop) << "bytes per point, best first";
+    }
+  }
+  EXPECT_EQ(lb.layers.back().layer, "fc2") << "4-bit fc2 loses its small weights";
+  EXPECT_GT(lb.layers.back().drop, budget);
+
+  // Each layer is tried once, in that order; accepted exactly when within budget.
+  ASSERT_EQ(lb.steps.size(), 3u);
+  std::map<std::string, int> accepted;
+  for (std::size_t i = 0; i < lb.steps.size(); ++i) {
+    const LowBitStep& st = lb.steps[i];
+    EXPECT_EQ(st.layer, lb.layers[i].layer);
+    Options o;
+    o.weights.layer_bits = accepted;
+    o.weights.layer_bits[st.layer] = 4;
+    const auto got = accuracy_and_bytes(p, o, cal, inputs, labels);
+    EXPECT_EQ(st.accuracy, got.first) << st.layer;
+    EXPECT_EQ(st.bytes, got.second) << st.layer;
+    EXPECT_EQ(st.accepted, lb.float_accuracy - st.accuracy <= budget) << st.layer;
+    if (st.accepted) accepted[st.layer] = 4;
+  }
+  EXPECT_EQ(lb.plan, accepted);
+  EXPECT_EQ(lb.plan.count("fc2"), 0u);
+  EXPECT_FALSE(lb.plan.empty()) << "fc1 and fc3 take 4 bits within 5 points";
+  Options planned;
+  planned.weights.layer_bits = lb.plan;
+  const auto got = accuracy_and_bytes(p, planned, cal, inputs, labels);
+  EXPECT_EQ(lb.accuracy, got.first);
+  EXPECT_EQ(lb.bytes, got.second);
+  EXPECT_LT(lb.bytes, lb.quantized_bytes);
+  EXPECT_GE(lb.accuracy, lb.float_accuracy - budget);
+
+  // The JSON carries it.
+  const std::string j = report_to_json(numeric_report(p, planned, cal, {{{"x", inputs}}}), nullptr, nullptr, &lb);
+  EXPECT_NE(j.find("\"lowBits\":{"), std::string::npos);
+  EXPECT_NE(j.find("\"bytesSaved\":"), std::string::npos);
+}
+
+TEST(PtqLowBitPlan, a_model_outside_the_budget_gets_no_plan) {
+  const Model m = outlier_mlp();  // 8-bit fc2 already destroys it
+  const Prepared p = prepare(m);
+  Tensor inputs;
+  std::vector<std::int64_t> labels;
+  labelled(m, 60, 0.3f, inputs, labels);
+  const Calibration cal = calibrate(p, Options{}, {tensor({64, 8}, uniform(64 * 8, -2, 2, 521))});
+  const LowBitPlan lb = low_bit_plan(p, Options{}, cal, inputs, labels, 0.02);
+  EXPECT_FALSE(lb.within_budget);
+  EXPECT_TRUE(lb.steps.empty());
+  EXPECT_TRUE(lb.plan.empty());
+  EXPECT_EQ(lb.layers.size(), 3u) << "the per-layer figures are still there";
+  EXPECT_EQ(lb.bytes, lb.quantized_bytes);
+  // Layers kept in float or already at 4 bits are not candidates.
+  Options o;
+  o.keep_float = {"fc2"};
+  o.weights.layer_bits = {{"fc1", 4}};
+  const LowBitPlan rest = low_bit_plan(p, o, cal, inputs, labels, 0.02);
+  ASSERT_EQ(rest.layers.size(), 1u);
+  EXPECT_EQ(rest.layers[0].layer, "fc3");
+  EXPECT_EQ(rest.plan.count("fc1"), 1u) << "the options' own entries stay in the plan";
+}
+
+TEST(PtqLowBitPlan, bad_arguments_are_refused) {
+  const Prepared p = prepare(outlier_mlp());
+  const Calibration cal = calibrate(p, Options{}, {tensor({8, 8}, uniform(64, -2, 2, 522))});
+  const Tensor x = tensor({3, 8}, uniform(24, -2, 2, 523));
+  const std::vector<std::int64_t> y{0, 1, 2};
+  EXPECT_THROW((void)low_bit_plan(p, Options{}, cal, x, {0, 1}, 0.01), InvalidArgument);
+  EXPECT_THROW((void)low_bit_plan(p, Options{}, cal, x, y, -1.0), InvalidArgument);
+  EXPECT_THROW((void)low_bit_plan(p, Options{}, cal, x, y, 0.01, 8), InvalidArgument);
+  EXPECT_THROW((void)low_bit_plan(p, Options{}, cal, x, y, 0.01, 1), InvalidArgument);
+  Options dynamic;
+  dynamic.mode = Mode::dynamic_mode;
+  EXPECT_THROW((void)low_bit_plan(p, dynamic, cal, x, y, 0.01), InvalidArgument);
+}
+
 }  // namespace
 }  // namespace quantlab::ptq::test

@@ -5,7 +5,8 @@
 // int8 model that runs on integer kernels, and reports where the error is:
 // accuracy float against int8, size, latency, SQNR per layer (isolated and
 // propagated), histograms with the clipping ranges, the images whose answer
-// changed, and the sensitivity plan with "keep in float" toggles. The QDQ
+// changed, the sensitivity plan with "keep in float" toggles and the 4-bit
+// plan with "4-bit weights" toggles. The QDQ
 // model and the recipe download from here.
 //
 // The Model panel's picker, bundle loading and image drawing are reused
@@ -22,6 +23,7 @@ import { createDownloads } from './calibrate/downloads.js';
 import { countText } from './calibrate/format.js';
 import { createLayerDetail } from './calibrate/layer-detail.js';
 import { createLayerTable } from './calibrate/layer-table.js';
+import { createLowBits } from './calibrate/low-bits.js';
 import { createProgress } from './calibrate/progress.js';
 import { createSensitivity } from './calibrate/sensitivity.js';
 import { createCalibrateSession } from './calibrate/session.js';
@@ -58,10 +60,11 @@ export function mountCalibrate(container, ql) {
   /** The bundled images, once loaded. */
   let images = /** @type {{ calib: { images: Uint8Array, count: number }, test: { images: Uint8Array, labels: Int32Array, count: number } } | null} */ (null);
   /** The running job (id 0 until it is sent to the worker). */
-  let job = /** @type {{ id: number, kind: 'quantize' | 'keepFloat', cancelled: boolean } | null} */ (null);
+  let job = /** @type {{ id: number, kind: 'quantize' | 'convert', cancelled: boolean } | null} */ (null);
   /** What the report shows. */
   let shown = /** @type {{ source: Source, settings: import('./calibrate/settings.js').Settings, outcome: import('./calibrate/session.js').Outcome,
-                          sensitivity: import('quantlab').PtqReport['sensitivity'], classNames: string[] } | null} */ (null);
+                          sensitivity: import('quantlab').PtqReport['sensitivity'], lowBits: import('quantlab').PtqReport['lowBits'],
+                          classNames: string[] } | null} */ (null);
   /** The worker still holds the quantized model of the report (a cancel restarts it empty). */
   let workerHasModel = false;
   let selectedLayer = '';
@@ -130,7 +133,8 @@ export function mountCalibrate(container, ql) {
   const table = createLayerTable({ onSelect: (name) => selectLayer(name) });
   const detail = createLayerDetail();
   const disagreements = createDisagreements();
-  const sensitivity = createSensitivity({ onApply: apply });
+  const sensitivity = createSensitivity({ onApply: (names) => reconvert({ keepFloat: names }) });
+  const lowBits = createLowBits({ onApply: (layerBits) => reconvert({ layerBits }) });
   const downloads = createDownloads();
   const errorCard = h(
     'section',
@@ -169,6 +173,7 @@ export function mountCalibrate(container, ql) {
     errorCard,
     disagreements.el,
     sensitivity.el,
+    lowBits.el,
     downloads.el,
   );
 
@@ -243,7 +248,9 @@ export function mountCalibrate(container, ql) {
 
   // --- running -----------------------------------------------------------------
   const stagesOf = (kind, withSensitivity) =>
-    kind === 'quantize' ? ['load', 'calibrate', 'convert', 'report', 'evaluate', ...(withSensitivity ? ['sensitivity'] : []), 'time'] : ['convert', 'report', 'evaluate', 'time'];
+    kind === 'quantize'
+      ? ['load', 'calibrate', 'convert', 'report', 'evaluate', ...(withSensitivity ? ['sensitivity', 'low-bit plan'] : []), 'time']
+      : ['convert', 'report', 'evaluate', 'time'];
 
   function begin(kind, stageIds) {
     job = { id: 0, kind, cancelled: false };
@@ -254,7 +261,8 @@ export function mountCalibrate(container, ql) {
     progress.start(stageIds);
     report.classList.add('is-stale');
     report.setAttribute('aria-busy', 'true');
-    sensitivity.setBusy(true, kind === 'keepFloat' ? 'Re-converting and re-evaluating…' : '');
+    sensitivity.setBusy(true, kind === 'convert' ? 'Re-converting and re-evaluating…' : '');
+    lowBits.setBusy(true, kind === 'convert' ? 'Re-converting and re-evaluating…' : '');
   }
 
   function end() {
@@ -264,7 +272,11 @@ export function mountCalibrate(container, ql) {
     report.classList.remove('is-stale');
     report.removeAttribute('aria-busy');
     sensitivity.setBusy(false);
-    if (!workerHasModel && shown) sensitivity.setBusy(true, 'The quantized model of this report is gone (a later run was cancelled or failed): press Calibrate again to change which layers stay in float.');
+    lowBits.setBusy(false);
+    if (!workerHasModel && shown) {
+      sensitivity.setBusy(true, 'The quantized model of this report is gone (a later run was cancelled or failed): press Calibrate again to change which layers stay in float.');
+      lowBits.setBusy(true, 'The quantized model of this report is gone (a later run was cancelled or failed): press Calibrate again to change which layers take 4-bit weights.');
+    }
   }
 
   async function run() {
@@ -290,6 +302,7 @@ export function mountCalibrate(container, ql) {
           test: { images: images.test.images, labels: images.test.labels },
           options: quantizeOptions(chosen),
           sensitivity: chosen.sensitivity,
+          lowBits: chosen.sensitivity && chosen.mode === 'static',
         },
         { onProgress: (p) => !disposed && progress.update(p) },
       );
@@ -303,9 +316,10 @@ export function mountCalibrate(container, ql) {
         settings: chosen,
         outcome,
         sensitivity: outcome.report.sensitivity,
+        lowBits: outcome.report.lowBits,
         classNames: source.entry?.class_names ?? manifest?.class_names ?? [],
       };
-      show(ms, { checked: outcome.report.sensitivity?.plan ?? [] });
+      show(ms, { checked: outcome.report.sensitivity?.plan ?? [], checkedLow: lowPlanOf(outcome.report.lowBits) });
       progress.done(`Done in ${(ms / 1000).toFixed(1)} s ${where()}: the report is below.`);
       panel.dataset.state = 'done';
     } catch (error) {
@@ -316,20 +330,37 @@ export function mountCalibrate(container, ql) {
     }
   }
 
-  async function apply(names) {
+  /** The layers a report's 4-bit plan puts at 4 bits. */
+  function lowPlanOf(lowBitsReport) {
+    return lowBitsReport ? Object.keys(lowBitsReport.plan).filter((n) => lowBitsReport.plan[n] <= 4) : null;
+  }
+
+  /** Quantized layers with 4-bit weights. */
+  const lowCount = (outcome) => outcome.layers.filter((l) => l.quantized && l.weightBits <= 4).length;
+
+  /** "2 layers in float, 3 with 4-bit weights" for a progress line. */
+  function shapeText(outcome) {
+    const low = lowCount(outcome);
+    const parts = [outcome.keepFloat.length ? `${countText(outcome.keepFloat.length)} layer${outcome.keepFloat.length === 1 ? '' : 's'} in float` : 'every layer quantized'];
+    if (low) parts.push(`${countText(low)} with 4-bit weights`);
+    return parts.join(', ');
+  }
+
+  /** Re-converts the worker's model with other layers in float or at 4 bits, and re-evaluates. */
+  async function reconvert(change) {
     if (job || !shown || !workerHasModel) return;
     const clicked = performance.now();
-    begin('keepFloat', stagesOf('keepFloat', false));
+    begin('convert', stagesOf('convert', false));
     const mine = /** @type {NonNullable<typeof job>} */ (job);
-    const started = client.start({ type: 'keepFloat', names }, { onProgress: (p) => !disposed && progress.update(p) });
+    const started = client.start({ type: 'convert', ...change }, { onProgress: (p) => !disposed && progress.update(p) });
     mine.id = started.id;
     try {
       const outcome = await started.promise;
       if (disposed) return;
       const ms = performance.now() - clicked;
       shown = { ...shown, outcome };
-      show(ms, { checked: outcome.keepFloat });
-      progress.done(`Re-evaluated in ${(ms / 1000).toFixed(1)} s with ${names.length ? `${countText(names.length)} layer${names.length === 1 ? '' : 's'} in float` : 'every layer in int8'}.`);
+      show(ms, { checked: outcome.keepFloat, checkedLow: null });
+      progress.done(`Re-evaluated in ${(ms / 1000).toFixed(1)} s with ${shapeText(outcome)}.`);
       panel.dataset.state = 'done';
     } catch (error) {
       if (disposed) return;
@@ -347,7 +378,7 @@ export function mountCalibrate(container, ql) {
     }
     panel.dataset.state = 'error';
     progress.stop('Stopped: the run failed.');
-    runError.show(`${panel.dataset.job === 'keepFloat' ? 'Re-converting' : 'Calibrating'} failed: ${messageOf(error)}`);
+    runError.show(`${panel.dataset.job === 'convert' ? 'Re-converting' : 'Calibrating'} failed: ${messageOf(error)}`);
   }
 
   function cancel() {
@@ -363,9 +394,9 @@ export function mountCalibrate(container, ql) {
   /**
    * Renders `shown`.
    * @param {number} ms from the click to the result
-   * @param {{ checked: string[] }} toggles the layers to tick "keep in float"
+   * @param {{ checked: string[], checkedLow: string[] | null }} toggles the layers to tick "keep in float" and "4-bit" (null: as they are)
    */
-  function show(ms, { checked }) {
+  function show(ms, { checked, checkedLow }) {
     if (!shown || !images) return;
     const { source, settings: s, outcome, classNames } = shown;
     const { report: r } = outcome;
@@ -375,10 +406,15 @@ export function mountCalibrate(container, ql) {
     report.dataset.model = source.key;
     report.dataset.int8Predictions = ev.quantizedPredictions.join(',');
     report.dataset.keepFloat = JSON.stringify(outcome.keepFloat);
+    report.dataset.layerBits = JSON.stringify(outcome.layerBits);
     report.dataset.elapsedMs = String(ms);
     setText(reportTitle, `Report: ${source.title}`);
     chips.replaceChildren(
-      ...[...settingsChips(s), outcome.keepFloat.length ? `${outcome.keepFloat.length} kept in float` : 'every layer quantized'].map((c) => h('li', { class: 'cb-chip' }, c)),
+      ...[
+        ...settingsChips(s),
+        outcome.keepFloat.length ? `${outcome.keepFloat.length} kept in float` : 'every layer quantized',
+        ...(lowCount(outcome) ? [`${lowCount(outcome)} with 4-bit weights`] : []),
+      ].map((c) => h('li', { class: 'cb-chip' }, c)),
     );
     setText(elapsed, `Ready ${(ms / 1000).toFixed(1)} s after the click, ${where()}. Layer errors on ${countText(r.samples)} calibration images; accuracy on ${countText(ev.count)} test images.`);
     elapsed.dataset.ms = String(ms);
@@ -393,6 +429,7 @@ export function mountCalibrate(container, ql) {
     selectLayer(selectedLayer);
     disagreements.render(ev, images.test, classNames);
     sensitivity.render({ layers: r.layers, sensitivity: shown.sensitivity, keepFloat: outcome.keepFloat, checked, mode: outcome.mode });
+    lowBits.render({ layers: outcome.layers, lowBits: shown.lowBits, defaultBits: s.bits, mode: outcome.mode, checked: checkedLow });
     downloads.render(outcome, source.file);
   }
 

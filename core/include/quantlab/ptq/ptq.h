@@ -53,6 +53,9 @@ struct WeightOptions {
   calib::ObserverKind observer = calib::ObserverKind::minmax;
   double percentile = 99.99;
   int bins = calib::kDefaultBins;
+  /// Bit widths of single layers (by Layer::name, 2..8) in place of `bits`:
+  /// a model with some layers' weights at 4 bits and the rest at 8.
+  std::map<std::string, int> layer_bits;
 };
 
 struct Options {
@@ -150,6 +153,9 @@ class Calibrator {
   std::map<std::string, calib::Observer> observers_;
   std::int64_t samples_ = 0;
 };
+
+/// @brief The bit width of one layer's weight: weights.layer_bits, else weights.bits.
+int weight_bits(const Options& options, const Layer& layer);
 
 /// @brief The quantization spec of activations / of one layer's weight.
 quant::QuantSpec activation_spec(const Options& options);

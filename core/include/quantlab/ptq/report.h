@@ -122,6 +122,48 @@ Sensitivity sensitivity(const Prepared& prepared, const Options& options, const 
                         const model::Tensor& inputs, const std::vector<std::int64_t>& labels, double budget,
                         int max_steps = 8, const Progress& progress = {});
 
+/// @brief One layer's weights at low bits, the rest of the model as the options say.
+struct LowBitLayer {
+  std::string layer;
+  double accuracy = 0;
+  double drop = 0;               ///< float accuracy − accuracy
+  std::int64_t bytes_saved = 0;  ///< file bytes saved against the layer at the options' bits
+};
+
+/// @brief One step of the low-bit search: one more layer tried at low bits.
+struct LowBitStep {
+  std::string layer;   ///< the layer tried
+  double accuracy = 0; ///< the whole model with the accepted layers and this one at low bits
+  std::int64_t bytes = 0;  ///< that model's file size
+  bool accepted = false;   ///< within budget: kept for the next steps
+};
+
+/// @brief Which layers can hold `bits`-bit weights within the accuracy budget:
+/// the smallest file the greedy search finds (see low_bit_plan).
+struct LowBitPlan {
+  int bits = 4;
+  double float_accuracy = 0;
+  double quantized_accuracy = 0;      ///< the model of `options`
+  std::int64_t quantized_bytes = 0;   ///< its file size
+  std::int64_t float_bytes = 0;       ///< the float model's file size
+  double budget = 0;
+  std::vector<LowBitLayer> layers;    ///< the search's order: bytes saved per point lost, best first
+  std::vector<LowBitStep> steps;
+  std::map<std::string, int> plan;    ///< weights.layer_bits to apply (the options' own entries included)
+  double accuracy = 0;                ///< of the plan
+  std::int64_t bytes = 0;             ///< of the plan
+  bool within_budget = false;         ///< the options' model itself is within budget (else the plan is empty)
+};
+
+/// @brief Per layer, accuracy with its weights at `bits` (the others as in
+/// `options`); then the greedy plan: try the layers in order of bytes saved per
+/// point of accuracy lost (those that lose nothing first), and keep each whose
+/// addition leaves the model within `budget` of float accuracy.
+/// Static mode only (dynamic layers keep 8-bit weights for MatMulInteger).
+LowBitPlan low_bit_plan(const Prepared& prepared, const Options& options, const Calibration& calibration,
+                        const model::Tensor& inputs, const std::vector<std::int64_t>& labels, double budget,
+                        int bits = 4, const Progress& progress = {});
+
 }  // namespace quantlab::ptq
 
 namespace quantlab::ptq {
@@ -131,6 +173,6 @@ namespace quantlab::ptq {
 /// --report` writes. Non-finite numbers are the strings "Infinity",
 /// "-Infinity" and "NaN".
 std::string report_to_json(const Report& report, const Evaluation* evaluation = nullptr,
-                           const Sensitivity* sensitivity = nullptr);
+                           const Sensitivity* sensitivity = nullptr, const LowBitPlan* low_bits = nullptr);
 
 }  // namespace quantlab::ptq

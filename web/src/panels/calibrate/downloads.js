@@ -101,9 +101,14 @@ export function createDownloads() {
       onnxButton.disabled = false;
       recipeButton.disabled = false;
       setText(onnxNote, `${names().onnx} · ${bytesText(outcome.onnx.length)}`);
-      setText(recipeNote, `${names().recipe} · ${outcome.keepFloat.length ? `${outcome.keepFloat.length} in float` : 'every layer in int8'}`);
-      const bits = /** @type {{ weights?: { bits?: number } }} */ (outcome.recipe).weights?.bits;
-      const note = outcome.mode !== 'static' ? '' : ORT_NOTES[bits] ?? '';
+      const low = outcome.layers.filter((l) => l.quantized && l.weightBits <= 4).length;
+      setText(
+        recipeNote,
+        `${names().recipe} · ${outcome.keepFloat.length ? `${outcome.keepFloat.length} in float` : 'every layer quantized'}${low ? ` · ${low} with 4-bit weights` : ''}`,
+      );
+      // The note of the narrowest weights in the file (4-bit layers need opset 21).
+      const bits = Math.min(...outcome.layers.filter((l) => l.quantized).map((l) => l.weightBits));
+      const note = outcome.mode !== 'static' ? '' : ORT_NOTES[bits <= 4 ? 4 : bits] ?? '';
       ortNote.hidden = note === '';
       setText(ortNote, note);
     },

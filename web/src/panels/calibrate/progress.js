@@ -21,6 +21,7 @@ export const STAGES = [
     text: (p) => `Evaluating the ${p.model ?? 'float'} model on the test images: ${countText(p.model === 'int8' ? p.done - p.total / 2 : p.done)} of ${countText(p.total / 2)}…`,
   },
   { id: 'sensitivity', label: 'Sensitivity', weight: 55, text: (p) => `Sensitivity: evaluation ${p.done} of ${p.total} with a different set of layers in float…` },
+  { id: 'low-bit plan', label: '4-bit plan', weight: 45, text: (p) => `4-bit plan: evaluation ${p.done} of ${p.total} with a different set of layers at 4 bits…` },
   { id: 'time', label: 'Time', weight: 7, text: (p) => `Timing float against int8: batch size ${Math.min(p.done + 1, p.total)} of ${p.total}…` },
 ];
 

@@ -3,17 +3,19 @@
 // with ql.quantizeModel, write the report (per-layer error, evaluation on the
 // test images, sensitivity), time float against int8, and export the QDQ
 // file and the recipe. Holds one float model and its quantized model, so
-// "keep these layers in float" re-converts without calibrating again. No DOM.
+// "keep these layers in float" or "these layers at 4 bits" re-converts
+// without calibrating again. No DOM.
 //
 // Jobs:
 //   { type: 'quantize', bytes, externalData?, preprocessing, calib: Uint8Array (N·28·28),
 //     test: { images: Uint8Array, labels: Int32Array }, options: QuantizeModelOptions
-//     without calibration and onProgress, sensitivity: boolean }
+//     without calibration and onProgress, sensitivity: boolean, lowBits: boolean }
 //       → progress { stage, done, total }… → Outcome
-//   { type: 'keepFloat', names: string[] } → progress… → Outcome (without sensitivity)
+//   { type: 'convert', keepFloat?: string[], layerBits?: Record<string, number> }
+//       → progress… → Outcome (without sensitivity and low-bit plan)
 //   { type: 'release' } → null: deletes the models (the panel's main-thread copy, on unmount)
 //
-// Stages, in order: load, calibrate, convert, report, evaluate, sensitivity, time.
+// Stages, in order: load, calibrate, convert, report, evaluate, sensitivity, low-bit plan, time.
 import { cancelledError } from '../../shared/job-client.js';
 import { IMAGE_SIZE, inputPlan, normalizationTable } from '../../shared/model-input.js';
 
@@ -41,6 +43,7 @@ export const LATENCY_PLAN = [
  * @property {import('quantlab').PtqLayer[]} layers
  * @property {{ op: string, name: string }[]} nodes the quantized graph as the engine runs it (per image; folded nodes left out)
  * @property {string[]} keepFloat
+ * @property {Record<string, number>} layerBits
  * @property {import('quantlab').PtqReport} report
  * @property {Latency[]} latency
  * @property {Uint8Array} onnx the QDQ file
@@ -108,7 +111,7 @@ export function createCalibrateSession(getQuantlab) {
    * The report, the timings and the exports of the current quantized model.
    * @returns {Promise<Outcome>}
    */
-  async function describe({ sensitivity, onProgress, isCancelled, calibrateMs }) {
+  async function describe({ sensitivity, lowBits, onProgress, isCancelled, calibrateMs }) {
     const q = /** @type {import('quantlab').QuantizedModel} */ (quantized);
     const floatModel = /** @type {import('quantlab').Model} */ (model);
     const test = /** @type {NonNullable<typeof evaluation>} */ (evaluation);
@@ -120,6 +123,7 @@ export function createCalibrateSession(getQuantlab) {
     const report = q.reportSync({
       evaluation: test,
       sensitivity,
+      lowBits: lowBits && q.mode === 'static',
       onProgress: (p) => {
         if (p.stage !== 'evaluate float' && p.stage !== 'evaluate int8') {
           onProgress(p);
@@ -147,6 +151,7 @@ export function createCalibrateSession(getQuantlab) {
       layers: q.layers,
       nodes: q.nodes.filter((n) => !n.folded).map((n) => ({ op: n.op, name: n.name })),
       keepFloat: [...q.keepFloat],
+      layerBits: q.layerBits,
       report,
       latency,
       onnx: q.exportOnnx(),
@@ -192,16 +197,17 @@ export function createCalibrateSession(getQuantlab) {
           },
         });
         const calibrateMs = performance.now() - t0;
-        return describe({ sensitivity: Boolean(message.sensitivity), onProgress, isCancelled, calibrateMs });
+        return describe({ sensitivity: Boolean(message.sensitivity), lowBits: Boolean(message.lowBits), onProgress, isCancelled, calibrateMs });
       }
-      case 'keepFloat': {
+      case 'convert': {
         if (!quantized) throw new Error('there is no quantized model: press Calibrate first');
         onProgress({ stage: 'convert', done: 0, total: 1 });
         await checkpoint(isCancelled);
         const t0 = performance.now();
-        quantized.setKeepFloat(message.names);
+        if (message.keepFloat) quantized.setKeepFloat(message.keepFloat);
+        if (message.layerBits) quantized.setLayerBits(message.layerBits);
         onProgress({ stage: 'convert', done: 1, total: 1 });
-        return describe({ sensitivity: false, onProgress, isCancelled, calibrateMs: performance.now() - t0 });
+        return describe({ sensitivity: false, lowBits: false, onProgress, isCancelled, calibrateMs: performance.now() - t0 });
       }
       case 'release': {
         release();
