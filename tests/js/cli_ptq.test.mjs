@@ -149,6 +149,32 @@ test('ptq --keep-float leaves the named layer float; --sensitivity prints a plan
   assert.ok(Array.isArray(rep.sensitivity.plan) && rep.sensitivity.steps.length >= 1);
 });
 
+test('ptq --low-bits prints a --layer-bits plan; --layer-bits applies it and the recipe replays it', { skip }, () => {
+  const report = path('mlp.low.json');
+  const first = runOk('ptq', join(MODELS, 'fashion_mlp.onnx'), '--calib', CALIB, '--normalize', NORMALIZE, '--out', path('mlp8.onnx'),
+    '--report', report, '--eval-images', IMAGES, '--eval-labels', LABELS, '--low-bits', '--budget', '0.01');
+  const low = JSON.parse(readFileSync(report, 'utf8')).lowBits;
+  assert.equal(low.layers.length, 3);
+  assert.ok(low.withinBudget);
+  const planned = Object.keys(low.plan);
+  assert.ok(planned.length > 0, 'some MLP layer takes 4 bits within a point');
+  const arg = planned.map((l) => `${l}=4`).join(',');
+  assert.ok(first.stdout.includes(`--layer-bits ${arg}`), first.stdout);
+
+  const out = path('mlp.mixed.onnx');
+  const recipe = path('mlp.mixed.recipe.json');
+  const second = runOk('ptq', join(MODELS, 'fashion_mlp.onnx'), '--calib', CALIB, '--normalize', NORMALIZE, '--layer-bits', arg,
+    '--out', out, '--recipe', recipe, '--report', path('mlp.mixed.json'), '--eval-images', IMAGES, '--eval-labels', LABELS);
+  assert.equal(readFileSync(out).length, low.bytes, 'the file the plan promised');
+  const mixed = JSON.parse(readFileSync(path('mlp.mixed.json'), 'utf8'));
+  assert.equal(mixed.evaluation.quantizedAccuracy, low.accuracy);
+  for (const l of mixed.layers) assert.equal(l.weight.bits, planned.includes(l.name) ? 4 : 8, l.name);
+  assert.deepEqual(JSON.parse(readFileSync(recipe, 'utf8')).weights.layer_bits, low.plan);
+  runOk('ptq', join(MODELS, 'fashion_mlp.onnx'), '--recipe', recipe, '--out', path('mlp.replayed.onnx'));
+  assert.deepEqual(readFileSync(path('mlp.replayed.onnx')), readFileSync(out), 'the replay writes the same bytes');
+  assert.match(second.stdout, /where the bytes go/);
+});
+
 test('bad input exits 2 with one line on stderr', { skip }, () => {
   const cnnModel = join(MODELS, 'fashion_cnn.onnx');
   const mlpModel = join(MODELS, 'fashion_mlp.onnx');
@@ -172,6 +198,13 @@ test('bad input exits 2 with one line on stderr', { skip }, () => {
   writeFileSync(broken, '{"format": "quantlab-ptq-recipe", "version": 1, "colour": 1}');
   assertRejected(['ptq', cnnModel, '--recipe', broken, '--out', path('bad9.onnx')], "unknown key 'colour'");
   assertRejected(['ptq', cnnModel, '--recipe', recipe, '--mode', 'dynamic', '--out', path('bad10.onnx')], '--mode cannot be combined');
+  assertRejected(['ptq', ...base, '--out', path('bad11.onnx'), '--layer-bits', '/fc/Gemm'], 'LAYER=BITS');
+  assertRejected(['ptq', ...base, '--out', path('bad12.onnx'), '--layer-bits', '/fc/Gemm=12'], "'/fc/Gemm' must be 2..8");
+  assertRejected(['ptq', ...base, '--out', path('bad13.onnx'), '--layer-bits', '/no/Gemm=4'], "'/no/Gemm'");
+  assertRejected(['ptq', ...base, '--out', path('bad14.onnx'), '--low-bits'], '--eval-labels');
+  assertRejected(['ptq', mlpModel, '--calib', CALIB, '--normalize', NORMALIZE, '--mode', 'dynamic', '--out', path('bad15.onnx'),
+    '--eval-images', IMAGES, '--eval-labels', LABELS, '--low-bits'], 'static mode');
+  assertRejected(['ptq', cnnModel, '--recipe', recipe, '--layer-bits', '/fc/Gemm=4', '--out', path('bad16.onnx')], '--layer-bits cannot be combined');
   const written = Array.from({ length: 20 }, (_, k) => `bad${k + 1}.onnx`).filter((f) => existsSync(path(f)));
   assert.deepEqual(written, [], 'nothing written on error');
 });
