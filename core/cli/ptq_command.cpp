@@ -4,6 +4,7 @@
 // With --calib, --recipe names the recipe to write; without it, the recipe to
 // replay (same options, same activation parameters: the same bytes).
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -102,8 +103,10 @@ ptq::Options options_from(const Args& args) {
       const std::size_t eq = entry.rfind('=');
       if (eq == std::string::npos || eq == 0)
         throw InvalidArgument("--layer-bits expects LAYER=BITS[,LAYER=BITS], got '" + entry + "'");
-      o.weights.layer_bits[entry.substr(0, eq)] =
-          static_cast<int>(parse_real_option("layer-bits", entry.substr(eq + 1)));
+      const double bits = parse_real_option("layer-bits", entry.substr(eq + 1));
+      if (!(bits >= 0 && bits <= 64) || bits != std::floor(bits))
+        throw InvalidArgument("--layer-bits: '" + entry + "' needs a whole number of bits (2..8)");
+      o.weights.layer_bits[entry.substr(0, eq)] = static_cast<int>(bits);
     }
   ptq::validate(o);
   return o;

@@ -201,10 +201,11 @@ test('bad input exits 2 with one line on stderr', { skip }, () => {
   assertRejected(['ptq', ...base, '--out', path('bad11.onnx'), '--layer-bits', '/fc/Gemm'], 'LAYER=BITS');
   assertRejected(['ptq', ...base, '--out', path('bad12.onnx'), '--layer-bits', '/fc/Gemm=12'], "'/fc/Gemm' must be 2..8");
   assertRejected(['ptq', ...base, '--out', path('bad13.onnx'), '--layer-bits', '/no/Gemm=4'], "'/no/Gemm'");
+  assertRejected(['ptq', ...base, '--out', path('bad17.onnx'), '--layer-bits', '/fc/Gemm=4.5'], 'whole number of bits');
   assertRejected(['ptq', ...base, '--out', path('bad14.onnx'), '--low-bits'], '--eval-labels');
   assertRejected(['ptq', mlpModel, '--calib', CALIB, '--normalize', NORMALIZE, '--mode', 'dynamic', '--out', path('bad15.onnx'),
     '--eval-images', IMAGES, '--eval-labels', LABELS, '--low-bits'], 'static mode');
   assertRejected(['ptq', cnnModel, '--recipe', recipe, '--layer-bits', '/fc/Gemm=4', '--out', path('bad16.onnx')], '--layer-bits cannot be combined');
-  const written = Array.from({ length: 20 }, (_, k) => `bad${k + 1}.onnx`).filter((f) => existsSync(path(f)));
+  const written = Array.from({ length: 24 }, (_, k) => `bad${k + 1}.onnx`).filter((f) => existsSync(path(f)));
   assert.deepEqual(written, [], 'nothing written on error');
 });

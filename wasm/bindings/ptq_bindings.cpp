@@ -5,6 +5,7 @@
 #include <emscripten/val.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -80,9 +81,11 @@ std::map<std::string, int> layer_bits(const val& o) {
   for (std::size_t i = 0; i < n; ++i) {
     const std::string name = keys[i].as<std::string>();
     const val b = o[name];
-    if (!b.isNumber() || b.as<double>() != static_cast<double>(static_cast<int>(b.as<double>())))
-      throw InvalidArgument("weights.layerBits['" + name + "'] must be an integer number of bits");
-    out[name] = static_cast<int>(b.as<double>());
+    const double bits = b.isNumber() ? b.as<double>() : NAN;
+    // Range-checked before the cast; validate() then asks for 2..8.
+    if (!(bits >= 0 && bits <= 64) || bits != std::floor(bits))
+      throw InvalidArgument("weights.layerBits['" + name + "'] must be a whole number of bits (2..8)");
+    out[name] = static_cast<int>(bits);
   }
   return out;
 }

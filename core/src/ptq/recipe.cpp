@@ -135,8 +135,11 @@ Recipe recipe_from_json(const std::string& text) {
   if (w.contains("layer_bits")) {  // absent in recipes written before mixed bit widths
     const json& lb = w.at("layer_bits");
     if (!lb.is_object()) bad("$.weights.layer_bits", "expected an object of layer name -> bits");
-    for (auto it = lb.begin(); it != lb.end(); ++it)
-      o.weights.layer_bits[it.key()] = static_cast<int>(get_int(lb, it.key(), "$.weights.layer_bits"));
+    for (auto it = lb.begin(); it != lb.end(); ++it) {
+      const std::int64_t bits = get_int(lb, it.key(), "$.weights.layer_bits");
+      if (bits < 2 || bits > 8) bad("$.weights.layer_bits." + it.key(), "must be 2..8, got " + std::to_string(bits));
+      o.weights.layer_bits[it.key()] = static_cast<int>(bits);
+    }
   }
   const json& k = field(j, "keep_float", "$");
   if (!k.is_array()) bad("$.keep_float", "expected an array of layer names");

@@ -162,7 +162,9 @@ TEST(PtqRecipe, malformed_recipes_name_the_json_path) {
                   {"$.weights.layer_bits", "object"});
   expect_mentions(parse_error([](json& j) { j["weights"]["layer_bits"]["conv"] = "4"; }),
                   {"$.weights.layer_bits.conv", "integer"});
-  expect_mentions(parse_error([](json& j) { j["weights"]["layer_bits"]["conv"] = 12; }), {"$", "conv", "12"});
+  expect_mentions(parse_error([](json& j) { j["weights"]["layer_bits"]["conv"] = 12; }),
+                  {"$.weights.layer_bits.conv", "2..8", "12"});
+  expect_mentions(parse_error([](json& j) { j["weights"]["layer_bits"]["conv"] = 1e12; }), {"$.weights.layer_bits.conv"});
   // Recipes written before per-layer bits have no layer_bits: all layers at weights.bits.
   json old = json::parse(recipe_to_json(make(Options{}).recipe));
   old["weights"].erase("layer_bits");
