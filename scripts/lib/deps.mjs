@@ -18,7 +18,12 @@ const DEBIAN = {
   ],
   browser: [['chromium', '/usr/bin/chromium']],
   // The ONNX backend tests (conformance suite) and libFuzzer for the ONNX reader.
-  conformance: [['libonnx-testdata', '/usr/share/libonnx-testdata/data/node/test_abs/model.onnx']],
+  // python3-onnx: onnx.checker reads back the files the writer writes (tests/native/model). libonnx-testdata
+  // alone leaves a bare onnx/ package directory, which imports but holds no library.
+  conformance: [
+    ['libonnx-testdata', '/usr/share/libonnx-testdata/data/node/test_abs/model.onnx'],
+    ['python3-onnx', '/usr/lib/python3/dist-packages/onnx/__init__.py'],
+  ],
   fuzz: [
     ['clang-14', '/usr/bin/clang++-14'],
     ['libclang-rt-14-dev', '/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a'],

@@ -288,7 +288,8 @@ TEST(OnnxWriter, what_the_reader_did_not_keep_is_not_written) {
 #ifndef __EMSCRIPTEN__
 // python onnx (Debian's /usr/bin/python3; the python3 on PATH may lack onnx).
 bool python_onnx_available() {
-  return std::system("/usr/bin/python3 -c 'import onnx' >/dev/null 2>&1") == 0;
+  // The library, not just the onnx/ directory libonnx-testdata installs (which imports as an empty namespace).
+  return std::system("/usr/bin/python3 -c 'import onnx.checker, onnx.numpy_helper' >/dev/null 2>&1") == 0;
 }
 
 // Runs onnx.checker.check_model on `bytes` and checks that protobuf, loading
