@@ -416,7 +416,8 @@ LowBitPlan low_bit_plan(const Prepared& prepared, const Options& options, const 
   auto outcome = [&](const Options& o) {
     const model::Model m = convert(prepared, o, calibration);
     const model::Session s(m);
-    return Outcome{accuracy(predict(s, prepared.input, inputs), labels), size_breakdown(m).total};
+    // Only the file's length: no breakdown by role.
+    return Outcome{accuracy(predict(s, prepared.input, inputs), labels), static_cast<std::int64_t>(model::write_onnx(m).size())};
   };
 
   LowBitPlan out;

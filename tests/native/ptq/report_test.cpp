@@ -436,7 +436,8 @@ std::pair<double, std::int64_t> accuracy_and_bytes(const Prepared& p, const Opti
                                                    const Tensor& inputs, const std::vector<std::int64_t>& labels) {
   const Model q = convert(p, o, cal);
   const model::Session s(q);
-  const Evaluation e = compare_predictions(predict(s, "x", inputs), predict(s, "x", inputs), labels);
+  const std::vector<std::int64_t> predicted = predict(s, "x", inputs);
+  const Evaluation e = compare_predictions(predicted, predicted, labels);
   return {e.quantized_accuracy, static_cast<std::int64_t>(model::write_onnx(q).size())};
 }
 

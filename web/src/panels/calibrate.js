@@ -23,7 +23,7 @@ import { createDownloads } from './calibrate/downloads.js';
 import { countText } from './calibrate/format.js';
 import { createLayerDetail } from './calibrate/layer-detail.js';
 import { createLayerTable } from './calibrate/layer-table.js';
-import { createLowBits } from './calibrate/low-bits.js';
+import { createLowBits, lowBitLayers, lowBitPlanLayers } from './calibrate/low-bits.js';
 import { createProgress } from './calibrate/progress.js';
 import { createSensitivity } from './calibrate/sensitivity.js';
 import { createCalibrateSession } from './calibrate/session.js';
@@ -332,11 +332,11 @@ export function mountCalibrate(container, ql) {
 
   /** The layers a report's 4-bit plan puts at 4 bits. */
   function lowPlanOf(lowBitsReport) {
-    return lowBitsReport ? Object.keys(lowBitsReport.plan).filter((n) => lowBitsReport.plan[n] <= 4) : null;
+    return lowBitsReport ? lowBitPlanLayers(lowBitsReport.plan) : null;
   }
 
   /** Quantized layers with 4-bit weights. */
-  const lowCount = (outcome) => outcome.layers.filter((l) => l.quantized && l.weightBits <= 4).length;
+  const lowCount = (outcome) => lowBitLayers(outcome.layers).length;
 
   /** "2 layers in float, 3 with 4-bit weights" for a progress line. */
   function shapeText(outcome) {

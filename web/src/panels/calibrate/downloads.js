@@ -2,6 +2,7 @@
 // the recipe (every choice, to rebuild the same model without the data).
 import { h, setText } from '../../shared/dom.js';
 import { bytesText } from './format.js';
+import { lowBitLayers } from './low-bits.js';
 
 /** Saves bytes or text under `name` through a temporary link. */
 export function saveFile(data, name, type) {
@@ -101,7 +102,7 @@ export function createDownloads() {
       onnxButton.disabled = false;
       recipeButton.disabled = false;
       setText(onnxNote, `${names().onnx} · ${bytesText(outcome.onnx.length)}`);
-      const low = outcome.layers.filter((l) => l.quantized && l.weightBits <= 4).length;
+      const low = lowBitLayers(outcome.layers).length;
       setText(
         recipeNote,
         `${names().recipe} · ${outcome.keepFloat.length ? `${outcome.keepFloat.length} in float` : 'every layer quantized'}${low ? ` · ${low} with 4-bit weights` : ''}`,

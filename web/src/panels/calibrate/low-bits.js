@@ -6,9 +6,16 @@
 // layers at 4 bits, reusing the calibration, and re-evaluates.
 import { h, setText } from '../../shared/dom.js';
 import { bytesText, countText, opText, percentText, pointsText } from './format.js';
+import { layerChoiceRow } from './layer-choice.js';
 
 /** The bit width the search tries, and what a "4-bit" box sets. */
 const LOW_BITS = 4;
+
+/** Names of the quantized layers whose weights are 4-bit (or narrower). */
+export const lowBitLayers = (layers) => layers.filter((l) => l.quantized && l.weightBits <= LOW_BITS).map((l) => l.name);
+
+/** Names a weights.layerBits plan puts at 4 bits (or narrower). */
+export const lowBitPlanLayers = (plan) => Object.keys(plan).filter((n) => plan[n] <= LOW_BITS);
 
 /** "3 layers" / "1 layer". */
 const layersText = (n) => `${countText(n)} layer${n === 1 ? '' : 's'}`;
@@ -104,7 +111,7 @@ export function createLowBits({ onApply }) {
   function renderVerdict(lowBits) {
     const budget = (100 * lowBits.budget).toFixed(1);
     const ratio = (bytes) => `${(bytes / lowBits.floatBytes).toFixed(2)}× of float`;
-    const planNames = Object.keys(lowBits.plan).filter((n) => lowBits.plan[n] <= LOW_BITS);
+    const planNames = lowBitPlanLayers(lowBits.plan);
     const added = lowBits.steps.filter((s) => s.accepted).length;
     let text;
     let tone = 'good';
@@ -155,8 +162,8 @@ export function createLowBits({ onApply }) {
         return;
       }
       const eligible = layers.filter((l) => l.quantized);
-      current = eligible.filter((l) => l.weightBits <= LOW_BITS).map((l) => l.name);
-      planned = lowBits ? Object.keys(lowBits.plan).filter((n) => lowBits.plan[n] <= LOW_BITS && eligible.some((l) => l.name === n)) : [];
+      current = lowBitLayers(eligible);
+      planned = lowBits ? lowBitPlanLayers(lowBits.plan).filter((n) => eligible.some((l) => l.name === n)) : [];
       if (lowBits) renderVerdict(lowBits);
       else verdict.replaceChildren(h('p', { class: 'cb-plan__verdict muted' }, 'The 4-bit search was not run (tick Sensitivity analysis and calibrate again). You can still put layers at 4 bits and re-evaluate.'));
 
@@ -173,27 +180,18 @@ export function createLowBits({ onApply }) {
             const box = h('input', { type: 'checkbox', checked: (checked ?? current).includes(layer.name), 'data-testid': 'cb-4bit', 'data-layer': layer.name });
             box.addEventListener('change', sync);
             boxes.set(layer.name, box);
-            const points = m ? 100 * m.drop : NaN;
-            return h(
-              'li',
-              { class: `cb-sens__item${planned.includes(layer.name) ? ' is-planned' : ''}`, 'data-layer': layer.name, 'data-drop': m ? String(m.drop) : '', 'data-bytes-saved': m ? String(m.bytesSaved) : '' },
-              h(
-                'label',
-                { class: 'cb-sens__label' },
-                box,
-                h('span', { class: 'cb-sens__name' }, h('span', { class: 'mono' }, `${(indexOf.get(layer.name) ?? 0) + 1}. ${layer.name}`), h('span', { class: 'cb-sens__op muted' }, ` ${opText(layer)}, int${layer.weightBits} now`)),
-                h('span', { class: 'visually-hidden' }, ': 4-bit weights'),
-              ),
-              m
-                ? h(
-                    'span',
-                    { class: 'cb-sens__cost' },
-                    h('span', { class: 'cb-sens__track', 'aria-hidden': 'true' }, h('span', { class: `cb-sens__fill${points < 0 ? ' is-gain' : ''}`, style: `width: ${Math.max(0, (100 * m.drop) / maxDrop)}%` })),
-                    h('span', { class: 'cb-sens__value' }, `${pointsText(-points)} alone`, h('small', null, ` −${bytesText(m.bytesSaved)}`)),
-                  )
-                : h('span', { class: 'cb-sens__cost muted' }, '—'),
-              h('span', { class: 'cb-sens__tag' }, planned.includes(layer.name) ? h('span', { class: 'cb-badge cb-badge--plan' }, 'plan') : ''),
-            );
+            return layerChoiceRow({
+              box,
+              index: indexOf.get(layer.name) ?? 0,
+              name: layer.name,
+              op: `${opText(layer)}, int${layer.weightBits} now`,
+              meaning: '4-bit weights',
+              drop: m ? m.drop : NaN,
+              maxDrop,
+              note: m ? `−${bytesText(m.bytesSaved)}` : '',
+              planned: planned.includes(layer.name),
+              data: { 'data-drop': m ? String(m.drop) : '', 'data-bytes-saved': m ? String(m.bytesSaved) : '' },
+            });
           }),
       );
       sync();

@@ -5,6 +5,7 @@
 // calibration, and re-evaluates.
 import { h, setText } from '../../shared/dom.js';
 import { countText, opText, percentText, pointsText } from './format.js';
+import { layerChoiceRow } from './layer-choice.js';
 
 /**
  * @param {{ onApply: (names: string[]) => void }} handlers
@@ -127,27 +128,18 @@ export function createSensitivity({ onApply }) {
           const box = h('input', { type: 'checkbox', checked: checked.includes(s.layer), 'data-testid': 'cb-keep-float', 'data-layer': s.layer });
           box.addEventListener('change', sync);
           boxes.set(s.layer, box);
-          const points = 100 * s.drop;
-          return h(
-            'li',
-            { class: `cb-sens__item${planNames.includes(s.layer) ? ' is-planned' : ''}`, 'data-layer': s.layer, 'data-drop': String(s.drop) },
-            h(
-              'label',
-              { class: 'cb-sens__label' },
-              box,
-              h('span', { class: 'cb-sens__name' }, h('span', { class: 'mono' }, `${index + 1}. ${s.layer}`), h('span', { class: 'cb-sens__op muted' }, ` ${opText(layer)}`)),
-              h('span', { class: 'visually-hidden' }, ': keep in float'),
-            ),
-            Number.isFinite(s.drop)
-              ? h(
-                  'span',
-                  { class: 'cb-sens__cost' },
-                  h('span', { class: 'cb-sens__track', 'aria-hidden': 'true' }, h('span', { class: `cb-sens__fill${points < 0 ? ' is-gain' : ''}`, style: `width: ${Math.max(0, (100 * s.drop) / maxDrop)}%` })),
-                  h('span', { class: 'cb-sens__value' }, `${pointsText(-points)} alone`, h('small', null, ` ${percentText(s.accuracy)}`)),
-                )
-              : h('span', { class: 'cb-sens__cost muted' }, '—'),
-            h('span', { class: 'cb-sens__tag' }, planNames.includes(s.layer) ? h('span', { class: 'cb-badge cb-badge--plan' }, 'plan') : ''),
-          );
+          return layerChoiceRow({
+            box,
+            index,
+            name: s.layer,
+            op: opText(layer),
+            meaning: 'keep in float',
+            drop: s.drop,
+            maxDrop,
+            note: percentText(s.accuracy),
+            planned: planNames.includes(s.layer),
+            data: { 'data-drop': String(s.drop) },
+          });
         }),
       );
       sync();
