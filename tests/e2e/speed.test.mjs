@@ -100,6 +100,10 @@ async function runAndProbe(page) {
       for (const entry of list.getEntries()) window.__longest = Math.max(window.__longest, entry.duration);
     }).observe({ type: 'longtask' });
   });
+  // where the explanation sits: results arriving must not push it around
+  // (a moving target is what a user's click misses, and so does Playwright's)
+  const summaryTop = () => page.getByTestId('speed-why-summary').evaluate((el) => Math.round(el.getBoundingClientRect().top + window.scrollY));
+  const tops = [await summaryTop()];
   await page.getByTestId('speed-run').click();
   const seen = [];
   const responses = [];
@@ -121,6 +125,7 @@ async function runAndProbe(page) {
       // a click on the explanation's summary toggles it
       const summary = page.getByTestId('speed-why-summary');
       const wasOpen = await page.getByTestId('speed-why').evaluate((d) => d.open);
+      tops.push(await summaryTop());
       let t0 = performance.now();
       await summary.click();
       await page.waitForFunction((open) => document.querySelector('[data-testid="speed-why"]').open !== open, wasOpen, { timeout: 5000 });
@@ -139,7 +144,8 @@ async function runAndProbe(page) {
   assert.equal(await page.getByTestId('speed-panel').getAttribute('data-state'), 'done', `the run failed: ${await text(page, 'speed-error')}`);
   const latency = await page.evaluate(() => window.__latency);
   const longestTask = await page.evaluate(() => window.__longest);
-  return { seen, responses, latency, longestTask };
+  tops.push(await summaryTop());
+  return { seen, responses, latency, longestTask, tops };
 }
 
 describe('speed panel', () => {
@@ -166,7 +172,8 @@ describe('speed panel', () => {
 
   test('a short run keeps the page interactive, advances the progress bar and fills the table', async () => {
     await withPage(async (page) => {
-      const { seen, responses, latency, longestTask } = await runAndProbe(page);
+      const { seen, responses, latency, longestTask, tops } = await runAndProbe(page);
+      assert.ok(tops.every((y) => y === tops[0]), `the content below the table stays put while results arrive: ${tops}`);
 
       // the page answered while the worker ran: each click and key reached its
       // handler within RESPONSE_LIMIT_MS, no main-thread task took that long,
