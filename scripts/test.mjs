@@ -58,6 +58,8 @@ const SUITES = [
 ];
 
 const only = process.argv.slice(2);
+const started = Date.now();
+const seconds = (since) => `${Math.round((Date.now() - since) / 1000)} s`;
 try {
   ensureDeps(['build', 'browser', 'conformance', 'fuzz']);
 } catch (e) {
@@ -70,20 +72,23 @@ for (const [key, description, suite] of SUITES) {
   if (only.length && !only.includes(key)) continue;
   const name = `${key} (${description})`;
   console.log(`\n=== ${name} ===`);
+  const t0 = Date.now();
   try {
-    results.push([name, suite()]);
+    results.push([name, suite(), seconds(t0)]);
   } catch (e) {
     console.error(`quantlab: ${name}: ${e.message}`);
-    results.push([name, { passed: 0, failed: 1 }]);
+    results.push([name, { passed: 0, failed: 1 }, seconds(t0)]);
   }
 }
 console.log('\n=== summary ===');
 let passed = 0;
 let failed = 0;
-for (const [name, r] of results) {
-  console.log(`${r.failed ? 'FAIL' : 'ok  '}  ${name}: ${r.passed} passed, ${r.failed} failed`);
+// each suite's time includes its build: CI should stay well under 30 minutes
+for (const [name, r, took] of results) {
+  console.log(`${r.failed ? 'FAIL' : 'ok  '}  ${name}: ${r.passed} passed, ${r.failed} failed (${took})`);
   passed += r.passed;
   failed += r.failed;
 }
+console.log(`time: ${seconds(started)}, dependencies and builds included`);
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
