@@ -278,7 +278,7 @@ export function mountSpeed(container, ql) {
         'p',
         null,
         h('strong', null, 'Not always: '),
-        'int8 results must be requantized (scaled, rounded and clamped back to 8 bits), and activations packed with their zero points; on small matrices this fixed cost weighs more. Scalar int8 is slower than scalar fp32 — a sign-extending load and an integer multiply per step — so the gain comes from SIMD alone. And on CPUs with a single pipe for the dot-product instruction (AMD Zen 1, the development machine: ',
+        'int8 results must be requantized (scaled, rounded and clamped back to 8 bits), and activations packed with their zero points; on small matrices this fixed cost weighs more. Scalar int8 is slower than scalar fp32 — a sign-extending load and an integer multiply per step — so the gain comes from SIMD alone. And on CPUs with a single pipe for the dot-product instruction (AMD Zen 1, where the README’s first table was measured: ',
         h('code', null, 'pmaddwd'),
         ' issues once per cycle) int8’s peak is 8 multiply-adds per cycle, the same as fp32’s two multiplies and two adds; there compute-bound GEMM gains about 1.6–1.8×, not 4×, while matvec still gains about 3× from memory.',
       ),
