@@ -5,7 +5,7 @@
 import { ensureDeps } from './lib/deps.mjs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILDS, cmakeBuild, ctest } from './lib/cmake.mjs';
+import { BUILDS, cmakeBuild, gtest } from './lib/cmake.mjs';
 import { assemblePackage } from './lib/package.mjs';
 import { runFuzz } from './lib/fuzz.mjs';
 import { run, fail } from './lib/run.mjs';
@@ -44,9 +44,9 @@ function fuzz() {
 
 // [key, description, run]; `npm test -- KEY...` runs only those suites.
 const SUITES = [
-  ['native', 'GoogleTest, native', () => (cmakeBuild('native'), ctest('native'))],
-  ['sanitize', 'GoogleTest, ASan+UBSan', () => (cmakeBuild('sanitize'), ctest('sanitize'))],
-  ['wasm', 'GoogleTest, wasm under Node', () => (cmakeBuild('wasm'), ctest('wasm'))],
+  ['native', 'GoogleTest, native', () => (cmakeBuild('native'), gtest('native'))],
+  ['sanitize', 'GoogleTest, ASan+UBSan', () => (cmakeBuild('sanitize'), gtest('sanitize'))],
+  ['wasm', 'GoogleTest, wasm under Node', () => (cmakeBuild('wasm'), gtest('wasm'))],
   ['conformance', 'ONNX backend tests (libonnx-testdata)', () => (cmakeBuild('native', ['quantlab_conformance']), conformance())],
   ['fuzz', 'libFuzzer on the ONNX reader, ASan+UBSan', () => fuzz()],
   ['package', 'npm package, node --test', () => (assemblePackage(), nodeTest('tests/js'))],

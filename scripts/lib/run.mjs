@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 
 export const ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 
-/** Runs a command in the repository root; throws with its exit code on failure. */
+/** Runs a command in the repository root (or `options.cwd`); throws with its exit code on failure. */
 export function run(cmd, args, options = {}) {
   const shown = [cmd, ...args].join(' ');
   if (!options.quiet) console.log(`\n$ ${shown}`);
   const r = spawnSync(cmd, args, {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     encoding: 'utf8',
     env: { ...process.env, ...options.env },
