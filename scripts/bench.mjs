@@ -334,17 +334,15 @@ function printPtq(records, ptq, find) {
       const l = q.lowBits;
       const drop = 100 * (l.floatAccuracy - l.accuracy);
       const size = l.bytes.length / q.floatBytes.length;
-      const timing = [1, 32].flatMap((batch) => {
+      // per batch size: the plan's time and its speedup over fp32 (NaN when not measured)
+      const runs = [1, 32].map((batch) => {
         const r = find(model, batch, 'int8+4', 'quantlab');
         const f = find(model, batch, 'fp32', 'quantlab');
-        return r && f ? [r.ms.toFixed(3), `${(f.ms / r.ms).toFixed(2)}x`] : ['-', '-'];
+        return r && f ? { ms: r.ms, speedup: f.ms / r.ms } : { ms: NaN, speedup: NaN };
       });
+      const timing = runs.flatMap((r) => (Number.isNaN(r.ms) ? ['-', '-'] : [r.ms.toFixed(3), `${r.speedup.toFixed(2)}x`]));
       console.log([model, `${l.lowLayers} of ${l.layers}`, `${(100 * l.accuracy).toFixed(2)}%`, drop.toFixed(2), l.bytes.length, `${size.toFixed(3)}x`, ...timing].join('  '));
-      const speedups = [1, 32].map((batch) => {
-        const r = find(model, batch, 'int8+4', 'quantlab');
-        const f = find(model, batch, 'fp32', 'quantlab');
-        return r && f ? f.ms / r.ms : NaN;
-      });
+      const speedups = runs.map((r) => r.speedup);
       const holds = size <= 0.27 && drop <= 0.5 && speedups.every((x) => x >= 2);
       targets.push(`${holds ? 'holds ' : 'MISSES'}  ${model}, 4-bit plan (${l.lowLayers} of ${l.layers} layers' weights int4, the rest int8): ` +
         `file ${size.toFixed(3)}x of fp32, accuracy drop ${drop.toFixed(2)} points, ${speedups.map((x) => x.toFixed(2)).join('x / ')}x faster than fp32 at batch 1 / 32 ` +

@@ -225,10 +225,11 @@ int ptq_command(int argc, char** argv) {
         ptq::predict(float_session, prepared.input, images), ptq::predict(quant_session, prepared.input, images), labels));
     if (args.flag("sensitivity")) {
       sens = std::make_unique<ptq::Sensitivity>(
-          ptq::sensitivity(prepared, options, calibration, images, labels, budget));
+          ptq::sensitivity(prepared, options, calibration, images, labels, budget, 8, {}, evaluation.get()));
     }
     if (args.flag("low-bits"))
-      low = std::make_unique<ptq::LowBitPlan>(ptq::low_bit_plan(prepared, options, calibration, images, labels, budget));
+      low = std::make_unique<ptq::LowBitPlan>(
+          ptq::low_bit_plan(prepared, options, calibration, images, labels, budget, 4, {}, evaluation.get()));
   }
   if (auto r = args.value("report"))
     write_file(*r, ptq::report_to_json(report, evaluation.get(), sens.get(), low.get()));

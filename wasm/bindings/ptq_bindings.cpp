@@ -179,10 +179,7 @@ val ptq_convert(PtqHandle* handle, val keep_float, val layer_bits_js) {
   // the handle's options and model as they were, so report() and recipe() still work.
   ptq::Options options = h.options;
   if (!keep_float.isUndefined() && !keep_float.isNull()) options.keep_float = strings(keep_float, "keepFloat");
-  if (!layer_bits_js.isUndefined() && !layer_bits_js.isNull()) {
-    options.weights.layer_bits = layer_bits(layer_bits_js);
-    ptq::validate(options);
-  }
+  if (!layer_bits_js.isUndefined() && !layer_bits_js.isNull()) options.weights.layer_bits = layer_bits(layer_bits_js);
   ptq::Calibration calibration = h.calibration;
   if (h.calibrator) {
     if (h.calibrator->samples() == 0) throw InvalidArgument("calibration needs at least one batch");
@@ -269,10 +266,10 @@ std::string ptq_report(PtqHandle* handle, bool evaluate, val labels, bool with_s
     ev = std::make_unique<ptq::Evaluation>(ptq::compare_predictions(fp, qp, y));
     if (with_sensitivity)
       sens = std::make_unique<ptq::Sensitivity>(
-          ptq::sensitivity(h.prepared, h.options, h.calibration, images, y, budget, 8, report_progress));
+          ptq::sensitivity(h.prepared, h.options, h.calibration, images, y, budget, 8, report_progress, ev.get()));
     if (with_low_bits)
       low = std::make_unique<ptq::LowBitPlan>(ptq::low_bit_plan(h.prepared, h.options, h.calibration, images, y,
-                                                                low_bits_budget, 4, report_progress));
+                                                                low_bits_budget, 4, report_progress, ev.get()));
   } else if (with_sensitivity || with_low_bits) {
     throw InvalidArgument(std::string(with_sensitivity ? "sensitivity" : "the low-bit plan") + " needs evaluation data");
   }

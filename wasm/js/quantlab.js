@@ -276,6 +276,13 @@ const PTQ_ACTIVATION_OPTIONS = ['scheme', 'type', 'observer', 'percentile', 'mom
 const PTQ_WEIGHT_OPTIONS = ['scheme', 'bits', 'granularity', 'observer', 'percentile', 'bins', 'layerBits'];
 const REPORT_OPTIONS = ['evaluation', 'sensitivity', 'lowBits', 'onProgress'];
 
+/** The accuracy budget of a report search option (true or { budget }); default half a point. */
+function searchBudget(option, name) {
+  const budget = typeof option === 'object' && option !== null ? option.budget ?? 0.005 : 0.005;
+  if (typeof budget !== 'number' || !(budget >= 0)) throw new Error(`${name}.budget must be a number >= 0`);
+  return budget;
+}
+
 function checkKeys(obj, allowed, what) {
   if (obj === undefined) return {};
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error(`${what} must be an object`);
@@ -437,10 +444,8 @@ class QuantizedModel {
       if (evaluation === null || typeof evaluation !== 'object' || !evaluation.labels) throw new Error('evaluation must be { data, shape, labels }');
       labels = Array.from(evaluation.labels, Number);
     }
-    const budget = typeof sensitivity === 'object' && sensitivity !== null ? sensitivity.budget ?? 0.005 : 0.005;
-    if (typeof budget !== 'number' || !(budget >= 0)) throw new Error('sensitivity.budget must be a number >= 0');
-    const lowBudget = typeof lowBits === 'object' && lowBits !== null ? lowBits.budget ?? 0.005 : 0.005;
-    if (typeof lowBudget !== 'number' || !(lowBudget >= 0)) throw new Error('lowBits.budget must be a number >= 0');
+    const budget = searchBudget(sensitivity, 'sensitivity');
+    const lowBudget = searchBudget(lowBits, 'lowBits');
     const progress = typeof onProgress === 'function' ? (stage, done, total) => onProgress({ stage, done, total }) !== false : undefined;
     const handle = this.#live();
     // The evaluation images cross as a staged input (position 0).

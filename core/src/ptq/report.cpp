@@ -183,6 +183,25 @@ double accuracy(const std::vector<std::int64_t>& pred, const std::vector<std::in
   return static_cast<double>(hit) / static_cast<double>(labels.size());
 }
 
+/// The searches' arguments (sensitivity, low_bit_plan): one label per input, a
+/// budget >= 0, and an evaluation, when given, of as many inputs.
+void check_search(const std::string& what, const Tensor& inputs, const std::vector<std::int64_t>& labels, double budget,
+                  const Evaluation* evaluation) {
+  const auto n = static_cast<std::int64_t>(labels.size());
+  if (inputs.rank() < 1 || inputs.dim(0) != n) throw InvalidArgument(what + " needs one label per input");
+  if (!(budget >= 0)) throw InvalidArgument("the accuracy budget must be >= 0");
+  if (evaluation != nullptr && evaluation->count != n)
+    throw InvalidArgument(what + " was given an evaluation of " + std::to_string(evaluation->count) + " inputs for " +
+                          std::to_string(n) + " labels");
+}
+
+/// Top-1 accuracy of `m` on the labelled inputs.
+double model_accuracy(const Prepared& prepared, const model::Model& m, const Tensor& inputs,
+                      const std::vector<std::int64_t>& labels) {
+  const model::Session s(m);
+  return accuracy(predict(s, prepared.input, inputs), labels);
+}
+
 }  // namespace
 
 Report numeric_report(const Prepared& prepared, const Options& options, const Calibration& calibration,
@@ -335,10 +354,8 @@ Evaluation compare_predictions(const std::vector<std::int64_t>& f, const std::ve
 
 Sensitivity sensitivity(const Prepared& prepared, const Options& options, const Calibration& calibration,
                         const Tensor& inputs, const std::vector<std::int64_t>& labels, double budget, int max_steps,
-                        const Progress& progress) {
-  if (inputs.rank() < 1 || inputs.dim(0) != static_cast<std::int64_t>(labels.size()))
-    throw InvalidArgument("sensitivity needs one label per input");
-  if (!(budget >= 0)) throw InvalidArgument("the accuracy budget must be >= 0");
+                        const Progress& progress, const Evaluation* evaluation) {
+  check_search("sensitivity", inputs, labels, budget, evaluation);
   const std::vector<std::size_t> layers = quantized_layer_indices(prepared, options);
   const std::int64_t total = 2 + static_cast<std::int64_t>(layers.size()) + max_steps;
   std::int64_t done = 0;
@@ -346,16 +363,13 @@ Sensitivity sensitivity(const Prepared& prepared, const Options& options, const 
     ++done;
     if (progress) progress("sensitivity", done, total);
   };
-  auto acc_of = [&](const model::Model& m) {
-    const model::Session s(m);
-    return accuracy(predict(s, prepared.input, inputs), labels);
-  };
+  auto acc_of = [&](const model::Model& m) { return model_accuracy(prepared, m, inputs, labels); };
 
   Sensitivity out;
   out.budget = budget;
-  out.float_accuracy = acc_of(prepared.model);
+  out.float_accuracy = evaluation ? evaluation->float_accuracy : acc_of(prepared.model);
   step();
-  out.quantized_accuracy = acc_of(convert(prepared, options, calibration));
+  out.quantized_accuracy = evaluation ? evaluation->quantized_accuracy : acc_of(convert(prepared, options, calibration));
   step();
   for (std::size_t i : layers) {
     LayerSensitivity ls;
@@ -393,12 +407,10 @@ Sensitivity sensitivity(const Prepared& prepared, const Options& options, const 
 
 LowBitPlan low_bit_plan(const Prepared& prepared, const Options& options, const Calibration& calibration,
                         const Tensor& inputs, const std::vector<std::int64_t>& labels, double budget, int bits,
-                        const Progress& progress) {
+                        const Progress& progress, const Evaluation* evaluation) {
   if (options.mode != Mode::static_mode)
     throw InvalidArgument("the low-bit plan is for static mode: dynamic layers keep 8-bit weights (MatMulInteger)");
-  if (inputs.rank() < 1 || inputs.dim(0) != static_cast<std::int64_t>(labels.size()))
-    throw InvalidArgument("the low-bit plan needs one label per input");
-  if (!(budget >= 0)) throw InvalidArgument("the accuracy budget must be >= 0");
+  check_search("the low-bit plan", inputs, labels, budget, evaluation);
   if (bits < 2 || bits > 7) throw InvalidArgument("the low-bit plan's bits must be 2..7, got " + std::to_string(bits));
   std::vector<std::size_t> candidates;
   for (std::size_t i : quantized_layer_indices(prepared, options))
@@ -413,20 +425,21 @@ LowBitPlan low_bit_plan(const Prepared& prepared, const Options& options, const 
     double accuracy;
     std::int64_t bytes;
   };
+  // Only the file's length: no breakdown by role.
+  auto file_bytes = [](const model::Model& m) { return static_cast<std::int64_t>(model::write_onnx(m).size()); };
   auto outcome = [&](const Options& o) {
     const model::Model m = convert(prepared, o, calibration);
-    const model::Session s(m);
-    // Only the file's length: no breakdown by role.
-    return Outcome{accuracy(predict(s, prepared.input, inputs), labels), static_cast<std::int64_t>(model::write_onnx(m).size())};
+    return Outcome{model_accuracy(prepared, m, inputs, labels), file_bytes(m)};
   };
 
   LowBitPlan out;
   out.bits = bits;
   out.budget = budget;
   out.float_bytes = prepared.float_size.total;
-  out.float_accuracy = accuracy(predict(model::Session(prepared.model), prepared.input, inputs), labels);
+  out.float_accuracy = evaluation ? evaluation->float_accuracy : model_accuracy(prepared, prepared.model, inputs, labels);
   step();
-  const Outcome base = outcome(options);
+  const Outcome base = evaluation ? Outcome{evaluation->quantized_accuracy, file_bytes(convert(prepared, options, calibration))}
+                                  : outcome(options);
   out.quantized_accuracy = base.accuracy;
   out.quantized_bytes = base.bytes;
   step();

@@ -339,17 +339,29 @@ void labelled(const Model& m, std::int64_t want, float margin, Tensor& inputs, s
   inputs = tensor({static_cast<std::int64_t>(labels.size()), 8}, kept);
 }
 
-TEST(PtqSensitivity, the_plan_keeps_the_layer_that_8bit_weights_destroy_in_float) {
-  const Model m = outlier_mlp();
-  const Prepared p = prepare(m);
+/// What the searches run on: `m` prepared, `want` inputs it classifies with a
+/// margin of 0.3 (labelled with its own top-1), and a calibration on 64 random inputs.
+struct SearchSetting {
+  Prepared prepared;
   Tensor inputs;
   std::vector<std::int64_t> labels;
-  labelled(m, 120, 0.3f, inputs, labels);
+  Calibration calibration;
+};
+
+SearchSetting search_setting(const Model& m, std::int64_t want, std::uint32_t seed) {
+  SearchSetting out{prepare(m), {}, {}, {}};
+  labelled(m, want, 0.3f, out.inputs, out.labels);
+  out.calibration = calibrate(out.prepared, Options{}, {tensor({64, 8}, uniform(64 * 8, -2, 2, seed))});
+  return out;
+}
+
+TEST(PtqSensitivity, the_plan_keeps_the_layer_that_8bit_weights_destroy_in_float) {
+  const Model m = outlier_mlp();
+  const auto [p, inputs, labels, cal] = search_setting(m, 120, 511);
   ASSERT_EQ(labels.size(), 120u);
   std::vector<int> per_class(4, 0);
   for (std::int64_t l : labels) ++per_class[static_cast<std::size_t>(l)];
   EXPECT_LT(*std::max_element(per_class.begin(), per_class.end()), 100) << "more than one class, so a constant output fails";
-  const Calibration cal = calibrate(p, Options{}, {tensor({64, 8}, uniform(64 * 8, -2, 2, 511))});
 
   const double budget = 0.02;
   const Sensitivity s = sensitivity(p, Options{}, cal, inputs, labels, budget);
@@ -385,11 +397,7 @@ TEST(PtqSensitivity, the_plan_keeps_the_layer_that_8bit_weights_destroy_in_float
 
 TEST(PtqSensitivity, a_model_already_within_budget_keeps_everything_quantized) {
   const Model m = outlier_mlp();
-  const Prepared p = prepare(m);
-  Tensor inputs;
-  std::vector<std::int64_t> labels;
-  labelled(m, 60, 0.3f, inputs, labels);
-  const Calibration cal = calibrate(p, Options{}, {tensor({64, 8}, uniform(64 * 8, -2, 2, 512))});
+  const auto [p, inputs, labels, cal] = search_setting(m, 60, 512);
   Options o;
   o.keep_float = {"fc2"};  // the plan already applied
   const Sensitivity s = sensitivity(p, o, cal, inputs, labels, 0.02);
@@ -443,12 +451,8 @@ std::pair<double, std::int64_t> accuracy_and_bytes(const Prepared& p, const Opti
 
 TEST(PtqLowBitPlan, keeps_the_layers_that_take_4bit_weights_and_refuses_the_one_they_break) {
   const Model m = mild_outlier_mlp();
-  const Prepared p = prepare(m);
-  Tensor inputs;
-  std::vector<std::int64_t> labels;
-  labelled(m, 120, 0.3f, inputs, labels);
+  const auto [p, inputs, labels, cal] = search_setting(m, 120, 520);
   ASSERT_EQ(labels.size(), 120u);
-  const Calibration cal = calibrate(p, Options{}, {tensor({64, 8}, uniform(64 * 8, -2, 2, 520))});
   const double budget = 0.05;
   const LowBitPlan lb = low_bit_plan(p, Options{}, cal, inputs, labels, budget);
 
@@ -513,11 +517,7 @@ TEST(PtqLowBitPlan, keeps_the_layers_that_take_4bit_weights_and_refuses_the_one_
 
 TEST(PtqLowBitPlan, a_model_outside_the_budget_gets_no_plan) {
   const Model m = outlier_mlp();  // 8-bit fc2 already destroys it
-  const Prepared p = prepare(m);
-  Tensor inputs;
-  std::vector<std::int64_t> labels;
-  labelled(m, 60, 0.3f, inputs, labels);
-  const Calibration cal = calibrate(p, Options{}, {tensor({64, 8}, uniform(64 * 8, -2, 2, 521))});
+  const auto [p, inputs, labels, cal] = search_setting(m, 60, 521);
   const LowBitPlan lb = low_bit_plan(p, Options{}, cal, inputs, labels, 0.02);
   EXPECT_FALSE(lb.within_budget);
   EXPECT_TRUE(lb.steps.empty());
@@ -546,6 +546,49 @@ TEST(PtqLowBitPlan, bad_arguments_are_refused) {
   Options dynamic;
   dynamic.mode = Mode::dynamic_mode;
   EXPECT_THROW((void)low_bit_plan(p, dynamic, cal, x, y, 0.01), InvalidArgument);
+}
+
+// The report's evaluation stands in for the searches' first two evaluations:
+// the same results, and an evaluation of other inputs is refused.
+TEST(PtqSearches, reuse_the_reports_evaluation) {
+  const Model m = mild_outlier_mlp();
+  const auto [p, inputs, labels, cal] = search_setting(m, 120, 524);
+  const model::Session f(p.model);
+  const model::Session q(convert(p, Options{}, cal));
+  const Evaluation e = compare_predictions(predict(f, "x", inputs), predict(q, "x", inputs), labels);
+
+  const Sensitivity s = sensitivity(p, Options{}, cal, inputs, labels, 0.05);
+  const Sensitivity s_e = sensitivity(p, Options{}, cal, inputs, labels, 0.05, 8, {}, &e);
+  EXPECT_EQ(s_e.float_accuracy, s.float_accuracy);
+  EXPECT_EQ(s_e.quantized_accuracy, s.quantized_accuracy);
+  ASSERT_EQ(s_e.layers.size(), s.layers.size());
+  for (std::size_t i = 0; i < s.layers.size(); ++i) EXPECT_EQ(s_e.layers[i].accuracy, s.layers[i].accuracy);
+  EXPECT_EQ(s_e.plan, s.plan);
+
+  const LowBitPlan lb = low_bit_plan(p, Options{}, cal, inputs, labels, 0.05);
+  const LowBitPlan lb_e = low_bit_plan(p, Options{}, cal, inputs, labels, 0.05, 4, {}, &e);
+  EXPECT_EQ(lb_e.float_accuracy, lb.float_accuracy);
+  EXPECT_EQ(lb_e.quantized_accuracy, lb.quantized_accuracy);
+  EXPECT_EQ(lb_e.quantized_bytes, lb.quantized_bytes);
+  ASSERT_EQ(lb_e.steps.size(), lb.steps.size());
+  for (std::size_t i = 0; i < lb.steps.size(); ++i) EXPECT_EQ(lb_e.steps[i].accepted, lb.steps[i].accepted);
+  EXPECT_EQ(lb_e.plan, lb.plan);
+  EXPECT_EQ(lb_e.bytes, lb.bytes);
+
+  // The evaluation's figures are the ones taken (not measured again).
+  Evaluation given = e;
+  given.float_accuracy = 0.5;
+  given.quantized_accuracy = 0.25;
+  EXPECT_EQ(sensitivity(p, Options{}, cal, inputs, labels, 0.05, 8, {}, &given).quantized_accuracy, 0.25);
+  const LowBitPlan lb_g = low_bit_plan(p, Options{}, cal, inputs, labels, 0.05, 4, {}, &given);
+  EXPECT_EQ(lb_g.float_accuracy, 0.5);
+  EXPECT_EQ(lb_g.quantized_accuracy, 0.25);
+  EXPECT_EQ(lb_g.quantized_bytes, lb.quantized_bytes) << "the file is still measured";
+
+  Evaluation other = e;
+  other.count = 7;
+  EXPECT_THROW((void)sensitivity(p, Options{}, cal, inputs, labels, 0.05, 8, {}, &other), InvalidArgument);
+  EXPECT_THROW((void)low_bit_plan(p, Options{}, cal, inputs, labels, 0.05, 4, {}, &other), InvalidArgument);
 }
 
 }  // namespace

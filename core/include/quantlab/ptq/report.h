@@ -118,9 +118,12 @@ struct Sensitivity {
 /// @brief Accuracy with each quantized layer alone quantized, then the greedy
 /// plan: keep in float the most sensitive layer still quantized until the
 /// whole model is within `budget` of float accuracy (at most `max_steps` layers).
+/// `evaluation`, when given, is compare_predictions of the float and the
+/// options' model on these inputs: its accuracies are used instead of
+/// evaluating both models again.
 Sensitivity sensitivity(const Prepared& prepared, const Options& options, const Calibration& calibration,
                         const model::Tensor& inputs, const std::vector<std::int64_t>& labels, double budget,
-                        int max_steps = 8, const Progress& progress = {});
+                        int max_steps = 8, const Progress& progress = {}, const Evaluation* evaluation = nullptr);
 
 /// @brief One layer's weights at low bits, the rest of the model as the options say.
 struct LowBitLayer {
@@ -160,9 +163,10 @@ struct LowBitPlan {
 /// point of accuracy lost (those that lose nothing first), and keep each whose
 /// addition leaves the model within `budget` of float accuracy.
 /// Static mode only (dynamic layers keep 8-bit weights for MatMulInteger).
+/// `evaluation` as for sensitivity().
 LowBitPlan low_bit_plan(const Prepared& prepared, const Options& options, const Calibration& calibration,
                         const model::Tensor& inputs, const std::vector<std::int64_t>& labels, double budget,
-                        int bits = 4, const Progress& progress = {});
+                        int bits = 4, const Progress& progress = {}, const Evaluation* evaluation = nullptr);
 
 }  // namespace quantlab::ptq
 

@@ -1,7 +1,8 @@
-// One row of the plan cards (sensitivity.js, low-bits.js): a checkbox with the
-// layer's number, name and op, what the change costs alone as a bar and in
-// points, and a "plan" badge. The cards differ in what the box means and in
-// the note after the points.
+// What the two plan cards (sensitivity.js, low-bits.js) share: one row per
+// layer (a checkbox with the layer's number, name and op, what the change
+// costs alone as a bar and in points, and a "plan" badge) and the set of their
+// checkboxes. The cards differ in what a box means and in the note after the
+// points.
 import { h } from '../../shared/dom.js';
 import { pointsText } from './format.js';
 
@@ -40,4 +41,37 @@ export function layerChoiceRow({ box, index, name, op, meaning, drop, maxDrop, n
       : h('span', { class: 'cb-sens__cost muted' }, '—'),
     h('span', { class: 'cb-sens__tag' }, planned ? h('span', { class: 'cb-badge cb-badge--plan' }, 'plan') : ''),
   );
+}
+
+/** Whether two lists name the same layers, in any order. */
+export const sameLayers = (a, b) => a.length === b.length && a.every((n) => b.includes(n));
+
+/**
+ * A card's checkboxes by layer name; `onChange` runs after every change, by
+ * the user or through tick().
+ * @param {() => void} onChange
+ */
+export function createChoiceBoxes(onChange) {
+  const boxes = /** @type {Map<string, HTMLInputElement>} */ (new Map());
+  return {
+    /** A new box for `name` (replacing any earlier one). */
+    add(name, checked, attrs) {
+      const box = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', checked, 'data-layer': name, ...attrs }));
+      box.addEventListener('change', onChange);
+      boxes.set(name, box);
+      return box;
+    },
+    clear: () => boxes.clear(),
+    names: () => [...boxes.keys()],
+    /** The ticked layers. */
+    chosen: () => [...boxes].filter(([, box]) => box.checked).map(([name]) => name),
+    /** Ticks exactly these layers. */
+    tick(names) {
+      for (const [name, box] of boxes) box.checked = names.includes(name);
+      onChange();
+    },
+    setDisabled(value) {
+      for (const box of boxes.values()) box.disabled = value;
+    },
+  };
 }

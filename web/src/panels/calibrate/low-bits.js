@@ -6,7 +6,7 @@
 // layers at 4 bits, reusing the calibration, and re-evaluates.
 import { h, setText } from '../../shared/dom.js';
 import { bytesText, countText, opText, percentText, pointsText } from './format.js';
-import { layerChoiceRow } from './layer-choice.js';
+import { createChoiceBoxes, layerChoiceRow, sameLayers } from './layer-choice.js';
 
 /** The bit width the search tries, and what a "4-bit" box sets. */
 const LOW_BITS = 4;
@@ -56,8 +56,7 @@ export function createLowBits({ onApply }) {
     status,
   );
 
-  /** Checkboxes by layer name. */
-  const boxes = new Map();
+  const boxes = createChoiceBoxes(() => sync());
   /** The layers at 4 bits in the report above, and in the plan. */
   let current = /** @type {string[]} */ ([]);
   let planned = /** @type {string[]} */ ([]);
@@ -66,13 +65,11 @@ export function createLowBits({ onApply }) {
   let busy = false;
   let usable = true;
 
-  const chosen = () => [...boxes].filter(([, box]) => box.checked).map(([name]) => name);
-  const same = (a, b) => a.length === b.length && a.every((n) => b.includes(n));
   /** weights.layerBits for these layers at 4 bits and the other listed ones at their usual width. */
   function layerBitsOf(low) {
     /** @type {Record<string, number>} */
     const bits = {};
-    for (const name of boxes.keys()) {
+    for (const name of boxes.names()) {
       const isLow = low.includes(name);
       if (isLow && defaultBits > LOW_BITS) bits[name] = LOW_BITS;
       if (!isLow && defaultBits <= LOW_BITS) bits[name] = 8;
@@ -81,10 +78,10 @@ export function createLowBits({ onApply }) {
   }
 
   function sync() {
-    const picked = chosen();
-    const changed = !same(picked, current);
+    const picked = boxes.chosen();
+    const changed = !sameLayers(picked, current);
     apply.disabled = busy || !usable || !changed;
-    usePlan.disabled = busy || !usable || planned.length === 0 || same(picked, planned);
+    usePlan.disabled = busy || !usable || planned.length === 0 || sameLayers(picked, planned);
     none.disabled = busy || !usable || picked.length === 0;
     if (!busy && usable) {
       setText(
@@ -97,15 +94,9 @@ export function createLowBits({ onApply }) {
       );
     }
   }
-  apply.addEventListener('click', () => onApply(layerBitsOf(chosen())));
-  usePlan.addEventListener('click', () => {
-    for (const [name, box] of boxes) box.checked = planned.includes(name);
-    sync();
-  });
-  none.addEventListener('click', () => {
-    for (const box of boxes.values()) box.checked = false;
-    sync();
-  });
+  apply.addEventListener('click', () => onApply(layerBitsOf(boxes.chosen())));
+  usePlan.addEventListener('click', () => boxes.tick(planned));
+  none.addEventListener('click', () => boxes.tick([]));
 
   /** The verdict paragraph and the search's steps. */
   function renderVerdict(lowBits) {
@@ -177,9 +168,7 @@ export function createLowBits({ onApply }) {
           .filter((l) => l !== undefined)
           .map((layer) => {
             const m = measured.get(layer.name);
-            const box = h('input', { type: 'checkbox', checked: (checked ?? current).includes(layer.name), 'data-testid': 'cb-4bit', 'data-layer': layer.name });
-            box.addEventListener('change', sync);
-            boxes.set(layer.name, box);
+            const box = boxes.add(layer.name, (checked ?? current).includes(layer.name), { 'data-testid': 'cb-4bit' });
             return layerChoiceRow({
               box,
               index: indexOf.get(layer.name) ?? 0,
@@ -199,7 +188,7 @@ export function createLowBits({ onApply }) {
     /** While a run or an apply is going: the buttons wait. */
     setBusy(value, text = '') {
       busy = value;
-      for (const box of boxes.values()) box.disabled = value;
+      boxes.setDisabled(value);
       sync();
       if (text && usable) setText(status, text);
     },

@@ -5,7 +5,7 @@
 // calibration, and re-evaluates.
 import { h, setText } from '../../shared/dom.js';
 import { countText, opText, percentText, pointsText } from './format.js';
-import { layerChoiceRow } from './layer-choice.js';
+import { createChoiceBoxes, layerChoiceRow, sameLayers } from './layer-choice.js';
 
 /**
  * @param {{ onApply: (names: string[]) => void }} handlers
@@ -41,20 +41,17 @@ export function createSensitivity({ onApply }) {
     status,
   );
 
-  /** Checkboxes by layer name. */
-  const boxes = new Map();
+  const boxes = createChoiceBoxes(() => sync());
   /** The quantized model's layers kept in float now. */
   let current = /** @type {string[]} */ ([]);
   let planNames = /** @type {string[]} */ ([]);
   let busy = false;
 
-  const chosen = () => [...boxes].filter(([, box]) => box.checked).map(([name]) => name);
-  const same = (a, b) => a.length === b.length && a.every((n) => b.includes(n));
   function sync() {
-    const picked = chosen();
-    const changed = !same(picked, current);
+    const picked = boxes.chosen();
+    const changed = !sameLayers(picked, current);
     apply.disabled = busy || !changed;
-    usePlan.disabled = busy || same(picked, planNames);
+    usePlan.disabled = busy || sameLayers(picked, planNames);
     none.disabled = busy || picked.length === 0;
     if (!busy) {
       setText(
@@ -67,15 +64,9 @@ export function createSensitivity({ onApply }) {
       );
     }
   }
-  apply.addEventListener('click', () => onApply(chosen()));
-  usePlan.addEventListener('click', () => {
-    for (const [name, box] of boxes) box.checked = planNames.includes(name);
-    sync();
-  });
-  none.addEventListener('click', () => {
-    for (const box of boxes.values()) box.checked = false;
-    sync();
-  });
+  apply.addEventListener('click', () => onApply(boxes.chosen()));
+  usePlan.addEventListener('click', () => boxes.tick(planNames));
+  none.addEventListener('click', () => boxes.tick([]));
 
   return {
     el,
@@ -125,9 +116,7 @@ export function createSensitivity({ onApply }) {
       list.replaceChildren(
         ...listed.map((s) => {
           const { layer, index } = /** @type {{ layer: import('quantlab').PtqLayerReport, index: number }} */ (byName.get(s.layer));
-          const box = h('input', { type: 'checkbox', checked: checked.includes(s.layer), 'data-testid': 'cb-keep-float', 'data-layer': s.layer });
-          box.addEventListener('change', sync);
-          boxes.set(s.layer, box);
+          const box = boxes.add(s.layer, checked.includes(s.layer), { 'data-testid': 'cb-keep-float' });
           return layerChoiceRow({
             box,
             index,
@@ -147,7 +136,7 @@ export function createSensitivity({ onApply }) {
     /** While a run or an apply is going: the buttons wait. */
     setBusy(value, text = '') {
       busy = value;
-      for (const box of boxes.values()) box.disabled = value;
+      boxes.setDisabled(value);
       sync();
       if (text) setText(status, text);
     },
